@@ -1,0 +1,9 @@
+//! Renderings of a `HealthReport` in the formats monitoring systems read.
+
+mod health_json;
+mod nagios;
+mod prometheus;
+
+pub use health_json::{to_health_json, HealthDetail};
+pub use nagios::{to_nagios, NagiosOutput};
+pub use prometheus::{metric_name, to_prometheus, Scale};

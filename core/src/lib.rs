@@ -1,0 +1,22 @@
+//! opsbook: the ops runbook as a library.
+//!
+//! Statuses, thresholds (Nagios ranges and the manuals' plain forms), check results and
+//! health reports, rendered as IETF health+json, Nagios plugin output and Prometheus
+//! exposition. Every front door (Python, Node, C, the `opsbook` command) wraps this crate,
+//! so they all give the same answers.
+
+pub mod check;
+pub mod error;
+pub mod export;
+mod format;
+#[cfg(feature = "system")]
+pub mod probe;
+pub mod status;
+pub mod threshold;
+
+pub use check::{CheckResult, HealthReport, Measurement};
+pub use error::{Error, Result};
+pub use export::{to_health_json, to_nagios, to_prometheus, HealthDetail, NagiosOutput};
+pub use format::fmt_number;
+pub use status::{HealthStatus, Status};
+pub use threshold::{Range, Threshold, ThresholdForm};
