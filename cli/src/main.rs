@@ -1,1 +1,148 @@
-fn main(){}
+//! The `opsbook` command: a thin shell over the `opsbook` crate.
+//!
+//! Exit codes follow the Nagios plugin API: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
+//! Usage errors and invalid input also exit 3, with the message on stderr.
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use opsbook::check::parse_value;
+use opsbook::probe::system::{probe_system, SystemThresholds};
+use opsbook::{
+    fmt_number, json_number, to_health_json, to_nagios, to_prometheus, to_table, HealthDetail, HealthReport, Range, Status, Threshold,
+};
+
+const UNKNOWN: u8 = 3;
+
+#[derive(Parser)]
+#[command(name = "opsbook", version, about = "The ops runbook as a library: checks, thresholds and health reports")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Evaluate values against warn/crit thresholds; exit with the Nagios code of the worst.
+    Eval {
+        /// Warning range: Nagios syntax (`30`, `10:`, `~:10`, `@10:20`) or a plain form (`above 70`).
+        #[arg(long)]
+        warn: Option<String>,
+        /// Critical range, in the same syntax as --warn.
+        #[arg(long)]
+        crit: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = EvalFormat::Text)]
+        format: EvalFormat,
+        /// The values to evaluate (`NaN` means no value and is UNKNOWN).
+        #[arg(required = true, allow_negative_numbers = true)]
+        values: Vec<String>,
+    },
+    /// Check this host (CPU, memory, swap, load, every mounted disk) against the manuals'
+    /// default thresholds: CPU warn > 70 % crit > 90 %, memory > 80 % / > 95 %, disk > 80 % / > 90 %.
+    Check {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+        format: ReportFormat,
+        /// How long to sample CPU usage, in milliseconds (at least 200).
+        #[arg(long, default_value_t = 500)]
+        cpu_sample_ms: u64,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum EvalFormat {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ReportFormat {
+    /// A table for people.
+    Table,
+    /// Nagios plugin output with perfdata.
+    Nagios,
+    /// IETF application/health+json (detailed).
+    Json,
+    /// Prometheus text exposition.
+    Prometheus,
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            use clap::error::ErrorKind;
+            // Help and version are answers, not errors; every real usage error is UNKNOWN.
+            let code = match e.kind() {
+                ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => 0,
+                _ => UNKNOWN,
+            };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    match run(cli.command) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("opsbook: {e}");
+            ExitCode::from(UNKNOWN)
+        }
+    }
+}
+
+fn run(command: Command) -> opsbook::Result<u8> {
+    match command {
+        Command::Eval { warn, crit, format, values } => eval(warn.as_deref(), crit.as_deref(), format, &values),
+        Command::Check { format, cpu_sample_ms } => {
+            let results = probe_system(&SystemThresholds::default(), Duration::from_millis(cpu_sample_ms));
+            let report = HealthReport::new(results);
+            let nagios = to_nagios(&report);
+            let text = match format {
+                ReportFormat::Table => to_table(&report),
+                ReportFormat::Nagios => format!("{}\n", nagios.text),
+                ReportFormat::Json => format!("{}\n", to_health_json(&report, HealthDetail::Detailed)),
+                ReportFormat::Prometheus => to_prometheus(&report),
+            };
+            print!("{text}");
+            Ok(nagios.exit_code)
+        }
+    }
+}
+
+fn eval(warn: Option<&str>, crit: Option<&str>, format: EvalFormat, values: &[String]) -> opsbook::Result<u8> {
+    let threshold = Threshold::new(
+        warn.map(|w| Range::parse("--warn", w)).transpose()?,
+        crit.map(|c| Range::parse("--crit", c)).transpose()?,
+    );
+    let values: Vec<f64> = values.iter().map(|v| parse_value("VALUE", v)).collect::<Result<_, _>>()?;
+    let statuses: Vec<Status> = values.iter().map(|&v| threshold.evaluate(v)).collect();
+    let worst = Status::worst(statuses.iter().copied());
+    match format {
+        EvalFormat::Text => {
+            for s in &statuses {
+                println!("{s}");
+            }
+        }
+        EvalFormat::Json => {
+            let results: Vec<serde_json::Value> = values
+                .iter()
+                .zip(&statuses)
+                .map(|(v, s)| {
+                    let value = json_number(*v).unwrap_or_else(|| fmt_number(*v).into());
+                    serde_json::json!({"value": value, "status": s.as_str(), "exit_code": s.nagios_code()})
+                })
+                .collect();
+            let doc = serde_json::json!({
+                "warn": threshold.warn.map(|r| r.to_string()),
+                "crit": threshold.crit.map(|r| r.to_string()),
+                "results": results,
+                "status": worst.as_str(),
+                "exit_code": worst.nagios_code(),
+            });
+            println!("{doc}");
+        }
+    }
+    Ok(worst.nagios_code())
+}

@@ -203,6 +203,18 @@ fn validate_label_name(name: &str) -> Result<()> {
     Ok(())
 }
 
+/// Reads a measured value: a decimal number, `NaN` (no value) or `inf`/`-inf`.
+pub fn parse_value(field: &str, text: &str) -> Result<f64> {
+    let t = text.trim();
+    let plain = t.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'+' | b'-' | b'.' | b'e' | b'E'))
+        && t.bytes().any(|b| b.is_ascii_digit());
+    let special = matches!(t.to_ascii_lowercase().as_str(), "nan" | "inf" | "+inf" | "-inf");
+    match t.parse::<f64>() {
+        Ok(v) if plain || special => Ok(v),
+        _ => Err(Error::invalid_value(field, text, "not a number")),
+    }
+}
+
 /// Parses an RFC 3339 timestamp (`2018-01-17T03:36:48Z`); `field` names the setting in errors.
 pub fn parse_time(field: &str, text: &str) -> Result<Timestamp> {
     text.parse::<Timestamp>()

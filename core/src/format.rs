@@ -17,6 +17,19 @@ pub fn fmt_number(value: f64) -> String {
     }
 }
 
+/// A JSON number as every opsbook JSON output writes it: integral values without a
+/// fraction (`250`, not `250.0`); NaN and ±Inf have no JSON form and give `None`.
+pub fn json_number(v: f64) -> Option<serde_json::Value> {
+    if !v.is_finite() {
+        return None;
+    }
+    const EXACT_INT: f64 = 9_007_199_254_740_992.0; // 2^53
+    if v.fract() == 0.0 && v.abs() < EXACT_INT {
+        return Some(serde_json::Value::Number(serde_json::Number::from(v as i64)));
+    }
+    serde_json::Number::from_f64(v).map(serde_json::Value::Number)
+}
+
 #[cfg(test)]
 mod tests {
     use super::fmt_number;

@@ -16,7 +16,7 @@ pub mod threshold;
 
 pub use check::{CheckResult, HealthReport, Measurement};
 pub use error::{Error, Result};
-pub use export::{to_health_json, to_nagios, to_prometheus, HealthDetail, NagiosOutput};
-pub use format::fmt_number;
+pub use export::{to_health_json, to_nagios, to_prometheus, to_table, HealthDetail, NagiosOutput};
+pub use format::{fmt_number, json_number};
 pub use status::{HealthStatus, Status};
 pub use threshold::{Range, Threshold, ThresholdForm};

@@ -122,12 +122,21 @@ impl Range {
     }
 
     /// Parses Nagios range syntax: `10`, `10:`, `~:10`, `10:20`, `@10:20`, `:5` (start 0),
-    /// with a trailing `%` on a number ignored. `field` names the setting in errors.
+    /// with a trailing `%` on a number ignored; also a plain form written as words
+    /// (`above 70`, `at_or_below 95`). `field` names the setting in errors.
     pub fn parse(field: &str, text: &str) -> Result<Range> {
         let bad = |reason: &str| Error::invalid_range(field, text, reason);
         let body = text.trim();
         if body.is_empty() {
             return Err(bad("a range cannot be empty"));
+        }
+        if body.starts_with(|c: char| c.is_ascii_alphabetic()) {
+            let (name, bound) = body.split_once(char::is_whitespace).unwrap_or((body, ""));
+            let bound = parse_bound(bound.trim()).map_err(|r| bad(&r))?;
+            let form = ThresholdForm::from_name(field, name, bound).map_err(|_| {
+                bad("not a range; expected [@]start:end or above/at_or_above/below/at_or_below N")
+            })?;
+            return form.to_range(field);
         }
         let (inside, body) = match body.strip_prefix('@') {
             Some(rest) => (true, rest),
@@ -309,5 +318,9 @@ mod tests {
         assert!(Range::parse("warn", "inf").is_err());
         assert!(Range::parse("warn", "1e999").is_err());
         assert!(Range::parse("warn", "--1").is_err());
+        assert_eq!(Range::parse("warn", "above 70").unwrap().to_string(), "~:70");
+        assert_eq!(Range::parse("warn", "at_or_below  95").unwrap().to_string(), "@~:95");
+        assert!(Range::parse("warn", "above").is_err());
+        assert!(Range::parse("warn", "over 5").is_err());
     }
 }

@@ -1,8 +1,9 @@
 //! IETF draft-inadarei-api-health-check (`application/health+json`).
 
-use serde_json::{Map, Number, Value};
+use serde_json::{Map, Value};
 
 use crate::check::{CheckResult, HealthReport, Measurement};
+use crate::format::json_number;
 use crate::status::Status;
 
 /// How much a health document tells: `Public` is the status only (safe for an open
@@ -91,17 +92,4 @@ fn entry(check: &CheckResult, measurement: Option<&Measurement>) -> Value {
 
 fn has_thresholds(m: &Measurement) -> bool {
     m.warn.is_some() || m.crit.is_some()
-}
-
-/// Integral values print without a fraction (`250`, not `250.0`); NaN and ±Inf have no
-/// JSON form and leave `observedValue` out.
-fn json_number(v: f64) -> Option<Value> {
-    if !v.is_finite() {
-        return None;
-    }
-    const EXACT_INT: f64 = 9_007_199_254_740_992.0; // 2^53
-    if v.fract() == 0.0 && v.abs() < EXACT_INT {
-        return Some(Value::Number(Number::from(v as i64)));
-    }
-    Number::from_f64(v).map(Value::Number)
 }

@@ -3,7 +3,9 @@
 mod health_json;
 mod nagios;
 mod prometheus;
+mod table;
 
 pub use health_json::{to_health_json, HealthDetail};
 pub use nagios::{to_nagios, NagiosOutput};
 pub use prometheus::{metric_name, to_prometheus, Scale};
+pub use table::to_table;
