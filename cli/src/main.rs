@@ -27,10 +27,10 @@ enum Command {
     /// Evaluate values against warn/crit thresholds; exit with the Nagios code of the worst.
     Eval {
         /// Warning range: Nagios syntax (`30`, `10:`, `~:10`, `@10:20`) or a plain form (`above 70`).
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         warn: Option<String>,
         /// Critical range, in the same syntax as --warn.
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         crit: Option<String>,
         /// Output format.
         #[arg(long, value_enum, default_value_t = EvalFormat::Text)]
