@@ -1,0 +1,41 @@
+"""opsbook: the ops runbook as a library.
+
+Statuses, Nagios ranges and thresholds, check results and health reports, rendered as
+IETF health+json, Nagios plugin output and Prometheus exposition. The logic lives in a
+Rust core shared with the Node, C and command-line front doors, so all of them give the
+same answers.
+"""
+
+from ._opsbook import (
+    CheckResult,
+    HealthReport,
+    InvalidRangeError,
+    InvalidValueError,
+    Measurement,
+    NagiosOutput,
+    OpsbookError,
+    OpsbookIOError,
+    ProbeError,
+    Range,
+    Status,
+    Threshold,
+    __version__,
+    check_system,
+)
+
+__all__ = [
+    "CheckResult",
+    "HealthReport",
+    "InvalidRangeError",
+    "InvalidValueError",
+    "Measurement",
+    "NagiosOutput",
+    "OpsbookError",
+    "OpsbookIOError",
+    "ProbeError",
+    "Range",
+    "Status",
+    "Threshold",
+    "__version__",
+    "check_system",
+]
