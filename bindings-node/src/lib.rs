@@ -1,0 +1,16 @@
+//! The Node addon of opsbook. Thin: converts types, maps errors, runs probes off the JS
+//! thread. One file per core module.
+
+#![deny(clippy::all)]
+
+mod check;
+mod errors;
+mod probe;
+mod status;
+mod threshold;
+
+/// The opsbook version, e.g. "0.1.0".
+#[napi_derive::napi]
+pub fn version() -> String {
+    env!("CARGO_PKG_VERSION").to_owned()
+}
