@@ -86,9 +86,8 @@ def test_check_system_matches_proc_and_releases_the_gil() -> None:
     assert ticks > 1000
     names = [c.name for c in report.checks]
     assert {"cpu", "memory", "swap", "load", "disk"} <= set(names)
-    meminfo = dict(line.split(":", 1) for line in open("/proc/meminfo"))
-    kb = lambda k: float(meminfo[k].split()[0])  # noqa: E731
-    proc_used = 100 * (1 - kb("MemAvailable") / kb("MemTotal"))
+    meminfo = {k: float(v.split()[0]) for k, v in (line.split(":", 1) for line in open("/proc/meminfo"))}
+    proc_used = 100 * (1 - meminfo["MemAvailable"] / meminfo["MemTotal"])
     memory = next(c for c in report.checks if c.name == "memory").measurements[0]
     assert abs(memory.value - proc_used) < 5
     assert report.to_nagios().exit_code == report.status.exit_code
