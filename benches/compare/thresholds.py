@@ -38,6 +38,11 @@ def opsbook_statuses(warn: str, crit: str, values: list[float]) -> list[str]:
     return [str(t.evaluate(v)) for v in values]
 
 
+def opsbook_statuses_batch(warn: str, crit: str, values: list[float]) -> list[str]:
+    t = opsbook.Threshold(warn, crit)
+    return [str(s) for s in t.evaluate_many(values)]
+
+
 def median_seconds(fn, *args, repeat: int = 3) -> float:
     times = []
     for _ in range(repeat):
@@ -52,14 +57,18 @@ def main() -> None:
     values = [rng.uniform(-20, 120) for _ in range(N)]
     for warn, crit in CASES:
         ours, theirs = opsbook_statuses(warn, crit, values), nagiosplugin_statuses(warn, crit, values)
+        if opsbook_statuses_batch(warn, crit, values) != ours:
+            raise SystemExit("evaluate_many disagrees with evaluate")
         if ours != theirs:
             bad = next(i for i, (a, b) in enumerate(zip(ours, theirs)) if a != b)
             raise SystemExit(f"mismatch for warn={warn} crit={crit} at {values[bad]}: opsbook {ours[bad]}, nagiosplugin {theirs[bad]}")
         t_ours = median_seconds(opsbook_statuses, warn, crit, values)
+        t_batch = median_seconds(opsbook_statuses_batch, warn, crit, values)
         t_theirs = median_seconds(nagiosplugin_statuses, warn, crit, values)
         print(
-            f"evaluate {N} values warn={warn} crit={crit}: opsbook {t_ours:.3f} s, "
-            f"nagiosplugin {t_theirs:.3f} s, ratio {t_theirs / t_ours:.1f}x"
+            f"evaluate {N} values warn={warn} crit={crit}: nagiosplugin {t_theirs:.3f} s; "
+            f"opsbook per value {t_ours:.3f} s (ratio {t_theirs / t_ours:.1f}x), "
+            f"opsbook evaluate_many {t_batch:.3f} s (ratio {t_theirs / t_batch:.1f}x)"
         )
 
 

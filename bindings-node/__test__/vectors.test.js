@@ -60,6 +60,7 @@ test('threshold vectors', () => {
       const fromText = new ob.Threshold(text(limit('warn', c.warn)) ?? null, text(limit('crit', c.crit)) ?? null)
       assert.equal(fromRanges.evaluate(num(c.value)), c.status, c.id)
       assert.equal(fromText.evaluate(num(c.value)), c.status, `${c.id} (text)`)
+      assert.deepEqual(fromRanges.evaluateMany([num(c.value), num(c.value)]), [c.status, c.status], `${c.id} (many)`)
     }
     replayed++
   }

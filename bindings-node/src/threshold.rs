@@ -102,4 +102,10 @@ impl Threshold {
     pub fn evaluate(&self, value: f64) -> Status {
         self.inner.evaluate(value).into()
     }
+
+    /// The status of each value, in order.
+    #[napi]
+    pub fn evaluate_many(&self, values: Vec<f64>) -> Vec<Status> {
+        self.inner.evaluate_many(&values).into_iter().map(Status::from).collect()
+    }
 }

@@ -111,6 +111,12 @@ impl Threshold {
         self.inner.evaluate(value).into()
     }
 
+    /// The status of each value, in order; the GIL is released while they are evaluated.
+    fn evaluate_many(&self, py: Python<'_>, values: Vec<f64>) -> Vec<Status> {
+        let statuses = py.detach(|| self.inner.evaluate_many(&values));
+        statuses.into_iter().map(Status::from).collect()
+    }
+
     fn __repr__(&self) -> String {
         let show = |r: Option<opsbook::Range>| r.map(|r| format!("'{r}'")).unwrap_or("None".into());
         format!("Threshold(warn={}, crit={})", show(self.inner.warn), show(self.inner.crit))

@@ -70,6 +70,7 @@ def test_threshold(case: Any) -> None:
         return
     t = Threshold(limit("warn", case["warn"]), limit("crit", case["crit"]))
     assert t.evaluate(num(case["value"])) == Status.parse(case["status"])
+    assert t.evaluate_many([num(case["value"])] * 2) == [Status.parse(case["status"])] * 2
 
 
 @pytest.mark.parametrize("case", STATUS["mappings"], ids=[m["status"] for m in STATUS["mappings"]])

@@ -266,6 +266,11 @@ impl Threshold {
     pub fn evaluate(&self, value: f64) -> Status {
         evaluate(self.warn.as_ref(), self.crit.as_ref(), value)
     }
+
+    /// Status of each value, in order (a replay of recorded measurements).
+    pub fn evaluate_many(&self, values: &[f64]) -> Vec<Status> {
+        values.iter().map(|&v| self.evaluate(v)).collect()
+    }
 }
 
 /// The shared evaluator behind `Threshold::evaluate` and `Measurement::status`.

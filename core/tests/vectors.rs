@@ -87,6 +87,7 @@ fn thresholds() {
             let t = built.unwrap_or_else(|e| panic!("{id}: {e}"));
             let status: Status = case["status"].as_str().unwrap().parse().unwrap();
             assert_eq!(t.evaluate(num(&case["value"])), status, "{id}");
+            assert_eq!(t.evaluate_many(&[num(&case["value"]); 2]), vec![status; 2], "{id} many");
         }
         replayed += 1;
     }

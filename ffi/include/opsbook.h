@@ -125,6 +125,13 @@ opsbook_result opsbook_threshold_evaluate(const opsbook_threshold *threshold,
                                           double value,
                                           uint32_t *out);
 
+// The status of each of `len` values into `out` (room for `len` statuses). `values` and
+// `out` may be NULL only when `len` is 0.
+opsbook_result opsbook_threshold_evaluate_many(const opsbook_threshold *threshold,
+                                               const double *values,
+                                               size_t len,
+                                               uint32_t *out);
+
 // Frees a threshold. NULL is fine.
 void opsbook_threshold_free(opsbook_threshold *threshold);
 

@@ -195,6 +195,35 @@ pub unsafe extern "C" fn opsbook_threshold_evaluate(
     guard(|| put_value(out, to_c(unsafe { get(threshold, "threshold") }?.inner.evaluate(value))))
 }
 
+/// The status of each of `len` values into `out` (room for `len` statuses). `values` and
+/// `out` may be NULL only when `len` is 0.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn opsbook_threshold_evaluate_many(
+    threshold: *const opsbook_threshold,
+    values: *const f64,
+    len: usize,
+    out: *mut u32,
+) -> opsbook_result {
+    guard(|| {
+        let t = unsafe { get(threshold, "threshold") }?;
+        if len == 0 {
+            return Ok(());
+        }
+        if values.is_null() {
+            return Err(null_argument("values"));
+        }
+        if out.is_null() {
+            return Err(null_argument("out"));
+        }
+        let values = unsafe { std::slice::from_raw_parts(values, len) };
+        let out = unsafe { std::slice::from_raw_parts_mut(out, len) };
+        for (slot, status) in out.iter_mut().zip(t.inner.evaluate_many(values)) {
+            *slot = to_c(status);
+        }
+        Ok(())
+    })
+}
+
 /// Frees a threshold. NULL is fine.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn opsbook_threshold_free(threshold: *mut opsbook_threshold) {

@@ -85,7 +85,10 @@ fn probe_error(probe: &str, e: impl std::fmt::Display) -> Error {
     Error::Probe { probe: probe.to_owned(), reason: e.to_string() }
 }
 
+/// A percentage measurement. Readings are rounded to 0.01 %: finer digits are noise
+/// between two samples and only make summaries and perfdata harder to read.
 fn percent(name: &str, value: f64, t: &Threshold) -> Result<Measurement> {
+    let value = (value * 100.0).round() / 100.0;
     Ok(Measurement::new(name, value)?
         .with_unit("%")
         .with_thresholds(t.warn, t.crit)

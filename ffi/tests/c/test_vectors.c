@@ -155,6 +155,10 @@ static void replay_thresholds(const char *dir) {
       opsbook_threshold_evaluate(t, num(cJSON_GetObjectItem(c, "value")), &status);
       const char *want = cJSON_GetObjectItem(c, "status")->valuestring;
       CHECK(status == status_from_name(want), "%s: got %s want %s", id, opsbook_status_name(status), want);
+      double values[2] = {num(cJSON_GetObjectItem(c, "value")), num(cJSON_GetObjectItem(c, "value"))};
+      uint32_t many[2] = {99, 99};
+      CHECK(opsbook_threshold_evaluate_many(t, values, 2, many) == OPSBOOK_RESULT_OK, "%s many", id);
+      CHECK(many[0] == status_from_name(want) && many[1] == many[0], "%s many", id);
       opsbook_threshold_free(t);
     }
     opsbook_range_free(warn);
