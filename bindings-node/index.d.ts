@@ -86,6 +86,8 @@ export declare class Threshold {
   get crit(): Range | null
   /** The status of `value` against these thresholds. */
   evaluate(value: number): Status
+  /** The status of each value, in order. */
+  evaluateMany(values: Array<number>): Array<Status>
 }
 
 /** Optional parts of a check result. */
