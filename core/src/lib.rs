@@ -6,10 +6,16 @@
 //! so they all give the same answers.
 
 pub mod check;
+pub mod duration;
 pub mod error;
 pub mod export;
+pub mod redact;
+#[cfg(feature = "runtime")]
+pub mod runner;
+#[cfg(feature = "runtime")]
+pub mod runtime;
 mod format;
-#[cfg(feature = "system")]
+#[cfg(feature = "runtime")]
 pub mod probe;
 pub mod status;
 pub mod threshold;

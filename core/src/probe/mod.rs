@@ -1,4 +1,28 @@
-//! Probes: readings of the real world, turned into `CheckResult`s. Probing does I/O;
-//! evaluation (thresholds) stays pure, so every result can be replayed offline.
+//! Probes: readings of the real world, as `Measurement`s. Probing does I/O; evaluation
+//! (thresholds) stays pure in the runner, so every result can be replayed offline.
 
+#[cfg(feature = "command")]
+pub mod command;
+#[cfg(feature = "files")]
+pub mod files;
+#[cfg(feature = "http")]
+pub mod http;
+#[cfg(feature = "postgres")]
+pub mod postgres;
+#[cfg(feature = "redis")]
+pub mod redis;
+#[cfg(feature = "system")]
 pub mod system;
+#[cfg(feature = "net")]
+pub mod tcp;
+
+use crate::error::Error;
+
+pub(crate) fn probe_error(probe: &str, reason: impl std::fmt::Display) -> Error {
+    Error::Probe { probe: probe.to_owned(), reason: crate::redact::redact(&reason.to_string()) }
+}
+
+/// Milliseconds elapsed since `start`, as a measurement value.
+pub(crate) fn elapsed_ms(start: std::time::Instant) -> f64 {
+    start.elapsed().as_secs_f64() * 1000.0
+}

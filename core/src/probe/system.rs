@@ -6,14 +6,15 @@
 
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
-use jiff::Timestamp;
 use sysinfo::{CpuRefreshKind, Disks, MemoryRefreshKind, RefreshKind, System};
 
 use crate::check::{CheckResult, Measurement};
 use crate::error::{Error, Result};
-use crate::status::Status;
+use crate::probe::probe_error;
+use crate::runner::{CheckDefinition, Probe, ProbeFuture, Reading, Runner};
 use crate::threshold::{Threshold, ThresholdForm};
 
 /// Thresholds of the system checks.
@@ -43,102 +44,149 @@ impl Default for SystemThresholds {
     }
 }
 
-/// Probes the host and returns one result per check: `cpu`, `memory`, `swap`, `load`, `disk`.
-/// CPU usage is sampled over `cpu_sample` (at least sysinfo's 200 ms minimum).
-pub fn probe_system(thresholds: &SystemThresholds, cpu_sample: Duration) -> Vec<CheckResult> {
-    vec![
-        timed("cpu", || probe_cpu(thresholds, cpu_sample)),
-        timed("memory", || probe_memory(thresholds)),
-        timed("load", || probe_load(thresholds)),
-        timed("disk", || probe_disks(thresholds)),
-    ]
-    .into_iter()
-    .flat_map(|r| r.into_iter())
-    .collect()
-}
-
-/// Runs a probe, stamps its results with time and duration, and turns a failure into a
-/// CRITICAL result that carries the error (the probe failing is itself a finding).
-fn timed(name: &str, probe: impl FnOnce() -> Result<Vec<CheckResult>>) -> Vec<CheckResult> {
-    let time = Timestamp::now();
-    let started = Instant::now();
-    let outcome = probe();
-    let duration = started.elapsed();
-    let mut results = match outcome {
-        Ok(results) => results,
-        Err(e) => {
-            let mut failed = CheckResult::new(name, Status::Critical, e.to_string())
-                .expect("probe names are not empty");
-            failed.error = Some(e.to_string());
-            vec![failed]
-        }
+/// The host checks `opsbook check` runs by default: `cpu`, `memory`, `swap`, `load`,
+/// `disk` (every real mount), with the given thresholds. CPU usage is sampled over
+/// `cpu_sample` (at least sysinfo's 200 ms minimum).
+pub fn system_checks(thresholds: &SystemThresholds, cpu_sample: Duration) -> Vec<CheckDefinition> {
+    let def = |name: &str, probe: Arc<dyn Probe>| {
+        CheckDefinition::new(name, probe).expect("built-in check names are valid")
     };
-    for r in &mut results {
-        r.time = Some(time);
-        r.duration = Some(duration);
-        r.component_type = Some("system".to_owned());
-    }
-    results
+    vec![
+        def("cpu", Arc::new(CpuProbe { sample: cpu_sample })).with_threshold("usage", thresholds.cpu_percent),
+        def("memory", Arc::new(MemoryProbe)).with_threshold("used", thresholds.memory_percent),
+        def("swap", Arc::new(SwapProbe)).with_threshold("used", thresholds.swap_percent),
+        def("load", Arc::new(LoadProbe)).with_threshold("load1_per_cpu", thresholds.load_per_cpu),
+        def("disk", Arc::new(DiskProbe::default())).with_threshold("used", thresholds.disk_percent),
+    ]
 }
 
-fn probe_error(probe: &str, e: impl std::fmt::Display) -> Error {
-    Error::Probe { probe: probe.to_owned(), reason: e.to_string() }
+/// Probes the host with [`system_checks`] and returns one result per check, blocking the
+/// calling thread (which must not be inside a Tokio runtime).
+pub fn probe_system(thresholds: &SystemThresholds, cpu_sample: Duration) -> Vec<CheckResult> {
+    let mut runner = Runner::new();
+    for check in system_checks(thresholds, cpu_sample) {
+        runner.add(check).expect("built-in check names are unique");
+    }
+    runner.run_blocking(None).checks
 }
+
+/// Runs blocking host reads off the async workers.
+async fn blocking<T: Send + 'static>(probe: &str, f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
+    tokio::task::spawn_blocking(f).await.map_err(|e| probe_error(probe, e))?
+}
+
 
 /// A percentage measurement. Readings are rounded to 0.01 %: finer digits are noise
 /// between two samples and only make summaries and perfdata harder to read.
-fn percent(name: &str, value: f64, t: &Threshold) -> Result<Measurement> {
+fn percent(name: &str, value: f64) -> Result<Measurement> {
     let value = (value * 100.0).round() / 100.0;
-    Ok(Measurement::new(name, value)?
-        .with_unit("%")
-        .with_thresholds(t.warn, t.crit)
-        .with_bounds(Some(0.0), Some(100.0)))
+    Ok(Measurement::new(name, value)?.with_unit("%").with_bounds(Some(0.0), Some(100.0)))
 }
 
-fn probe_cpu(t: &SystemThresholds, sample: Duration) -> Result<Vec<CheckResult>> {
-    let kind = RefreshKind::nothing().with_cpu(CpuRefreshKind::nothing().with_usage());
-    let mut sys = System::new_with_specifics(kind).map_err(|e| probe_error("cpu", e))?;
-    sys.refresh_cpu_usage();
-    std::thread::sleep(sample.max(sysinfo::MINIMUM_CPU_UPDATE_INTERVAL));
-    sys.refresh_cpu_usage();
-    let usage = f64::from(sys.global_cpu_usage());
-    let m = percent("usage", usage, &t.cpu_percent)?;
-    Ok(vec![CheckResult::from_measurements("cpu", vec![m])?])
+/// CPU usage of the host, sampled over an interval.
+pub struct CpuProbe {
+    pub sample: Duration,
 }
 
-fn probe_memory(t: &SystemThresholds) -> Result<Vec<CheckResult>> {
+impl Probe for CpuProbe {
+    fn kind(&self) -> &'static str {
+        "cpu"
+    }
+    fn component_type(&self) -> &'static str {
+        "system"
+    }
+    fn measure(&self) -> ProbeFuture<'_> {
+        let sample = self.sample.max(sysinfo::MINIMUM_CPU_UPDATE_INTERVAL);
+        Box::pin(async move {
+            let kind = RefreshKind::nothing().with_cpu(CpuRefreshKind::nothing().with_usage());
+            let mut sys = System::new_with_specifics(kind).map_err(|e| probe_error("cpu", e))?;
+            sys.refresh_cpu_usage();
+            tokio::time::sleep(sample).await;
+            sys.refresh_cpu_usage();
+            Ok(Reading::new(vec![percent("usage", f64::from(sys.global_cpu_usage()))?]))
+        })
+    }
+}
+
+fn memory_system() -> Result<System> {
     let kind = RefreshKind::nothing().with_memory(MemoryRefreshKind::everything());
-    let sys = System::new_with_specifics(kind).map_err(|e| probe_error("memory", e))?;
-    let total = sys.total_memory();
-    if total == 0 {
-        return Err(probe_error("memory", "the system reports no memory"));
-    }
-    // As `free` and psutil count it: what is not available is used.
-    let used = total.saturating_sub(sys.available_memory());
-    let mem = percent("used", used as f64 * 100.0 / total as f64, &t.memory_percent)?;
-    let mut results = vec![CheckResult::from_measurements("memory", vec![mem])?];
-    let swap_total = sys.total_swap();
-    let swap_used = if swap_total == 0 { 0.0 } else { sys.used_swap() as f64 * 100.0 / swap_total as f64 };
-    let swap = percent("used", swap_used, &t.swap_percent)?;
-    let mut swap_result = CheckResult::from_measurements("swap", vec![swap])?;
-    if swap_total == 0 {
-        swap_result.summary = "no swap configured".to_owned();
-    }
-    results.push(swap_result);
-    Ok(results)
+    System::new_with_specifics(kind).map_err(|e| probe_error("memory", e))
 }
 
-fn probe_load(t: &SystemThresholds) -> Result<Vec<CheckResult>> {
-    let load = System::load_average().map_err(|e| probe_error("load", e))?;
-    let cpus = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1) as f64;
-    let ms = vec![
-        Measurement::new("load1", load.one)?,
-        Measurement::new("load5", load.five)?,
-        Measurement::new("load15", load.fifteen)?,
-        Measurement::new("load1_per_cpu", load.one / cpus)?
-            .with_thresholds(t.load_per_cpu.warn, t.load_per_cpu.crit),
-    ];
-    Ok(vec![CheckResult::from_measurements("load", ms)?])
+/// Memory in use, as `free` and psutil count it: what is not available is used.
+pub struct MemoryProbe;
+
+impl Probe for MemoryProbe {
+    fn kind(&self) -> &'static str {
+        "memory"
+    }
+    fn component_type(&self) -> &'static str {
+        "system"
+    }
+    fn measure(&self) -> ProbeFuture<'_> {
+        Box::pin(blocking("memory", || {
+            let sys = memory_system()?;
+            let total = sys.total_memory();
+            if total == 0 {
+                return Err(probe_error("memory", "the system reports no memory"));
+            }
+            let used = total.saturating_sub(sys.available_memory());
+            Ok(Reading::new(vec![
+                percent("used", used as f64 * 100.0 / total as f64)?,
+                Measurement::new("available", sys.available_memory() as f64)?
+                    .with_unit("B")
+                    .with_bounds(Some(0.0), Some(total as f64)),
+            ]))
+        }))
+    }
+}
+
+/// Swap in use (0 % when there is no swap).
+pub struct SwapProbe;
+
+impl Probe for SwapProbe {
+    fn kind(&self) -> &'static str {
+        "swap"
+    }
+    fn component_type(&self) -> &'static str {
+        "system"
+    }
+    fn measure(&self) -> ProbeFuture<'_> {
+        Box::pin(blocking("swap", || {
+            let sys = memory_system()?;
+            let total = sys.total_swap();
+            let used = if total == 0 { 0.0 } else { sys.used_swap() as f64 * 100.0 / total as f64 };
+            let mut reading = Reading::new(vec![percent("used", used)?]);
+            if total == 0 {
+                reading.summary = Some("no swap configured".to_owned());
+            }
+            Ok(reading)
+        }))
+    }
+}
+
+/// Load average over 1, 5 and 15 minutes, and the 1-minute load per CPU.
+pub struct LoadProbe;
+
+impl Probe for LoadProbe {
+    fn kind(&self) -> &'static str {
+        "load"
+    }
+    fn component_type(&self) -> &'static str {
+        "system"
+    }
+    fn measure(&self) -> ProbeFuture<'_> {
+        Box::pin(blocking("load", || {
+            let load = System::load_average().map_err(|e| probe_error("load", e))?;
+            let cpus = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1) as f64;
+            Ok(Reading::new(vec![
+                Measurement::new("load1", load.one)?,
+                Measurement::new("load5", load.five)?,
+                Measurement::new("load15", load.fifteen)?,
+                Measurement::new("load1_per_cpu", load.one / cpus)?,
+            ]))
+        }))
+    }
 }
 
 /// Usage of one mounted filesystem, counted as `df` counts it: used = blocks - free,
@@ -166,30 +214,50 @@ pub fn disk_usage(mount: &Path) -> Result<DiskUsage> {
     Ok(DiskUsage { total_bytes: total, used_bytes: used, available_bytes: available, used_percent })
 }
 
-fn probe_disks(t: &SystemThresholds) -> Result<Vec<CheckResult>> {
-    let disks = Disks::new_with_refreshed_list().map_err(|e| probe_error("disk", e))?;
-    let mut seen = BTreeSet::new();
-    let mut ms = Vec::new();
-    for disk in disks.iter() {
-        let mount = disk.mount_point().to_path_buf();
-        if !seen.insert(mount.clone()) {
-            continue;
-        }
-        let label = mount.display().to_string();
-        let usage = disk_usage(&mount)?;
-        if usage.total_bytes == 0 {
-            continue; // empty pseudo mounts carry no capacity to watch
-        }
-        ms.push(percent("used", usage.used_percent, &t.disk_percent)?.with_label("mount", &label)?);
-        ms.push(
-            Measurement::new("free", usage.available_bytes as f64)?
-                .with_unit("B")
-                .with_bounds(Some(0.0), Some(usage.total_bytes as f64))
-                .with_label("mount", &label)?,
-        );
+/// Usage of mounted filesystems: every real mount (pseudo filesystems such as proc,
+/// sysfs and tmpfs are skipped), or the chosen mount points.
+#[derive(Debug, Clone, Default)]
+pub struct DiskProbe {
+    /// Only these mount points; empty means every real mount.
+    pub mounts: Vec<std::path::PathBuf>,
+}
+
+impl Probe for DiskProbe {
+    fn kind(&self) -> &'static str {
+        "disk"
     }
-    if ms.is_empty() {
-        return Err(probe_error("disk", "no mounted filesystem found"));
+    fn component_type(&self) -> &'static str {
+        "system"
     }
-    Ok(vec![CheckResult::from_measurements("disk", ms)?])
+    fn measure(&self) -> ProbeFuture<'_> {
+        let chosen = self.mounts.clone();
+        Box::pin(blocking("disk", move || {
+            let mounts: Vec<std::path::PathBuf> = if chosen.is_empty() {
+                let disks = Disks::new_with_refreshed_list().map_err(|e| probe_error("disk", e))?;
+                let mut seen = BTreeSet::new();
+                disks.iter().map(|d| d.mount_point().to_path_buf()).filter(|m| seen.insert(m.clone())).collect()
+            } else {
+                chosen
+            };
+            let mut ms = Vec::new();
+            for mount in mounts {
+                let label = mount.display().to_string();
+                let usage = disk_usage(&mount)?;
+                if usage.total_bytes == 0 {
+                    continue; // empty pseudo mounts carry no capacity to watch
+                }
+                ms.push(percent("used", usage.used_percent)?.with_label("mount", &label)?);
+                ms.push(
+                    Measurement::new("free", usage.available_bytes as f64)?
+                        .with_unit("B")
+                        .with_bounds(Some(0.0), Some(usage.total_bytes as f64))
+                        .with_label("mount", &label)?,
+                );
+            }
+            if ms.is_empty() {
+                return Err(probe_error("disk", "no mounted filesystem found"));
+            }
+            Ok(Reading::new(ms))
+        }))
+    }
 }

@@ -1,0 +1,278 @@
+//! Running checks: the `Probe` trait every probe implements, `CheckDefinition` (a probe
+//! plus its thresholds and options), and the `Runner` that runs definitions concurrently
+//! with per-check timeouts, result caching, failure tolerance and tags.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use jiff::Timestamp;
+
+use crate::check::{CheckResult, HealthReport, Measurement};
+use crate::duration::format_duration;
+use crate::error::{Error, Result};
+use crate::redact::redact;
+use crate::status::Status;
+use crate::threshold::Threshold;
+
+/// What a probe read: its measurements, and optionally a summary of its own.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Reading {
+    pub measurements: Vec<Measurement>,
+    /// Replaces the generated summary (e.g. "HTTP 200 OK").
+    pub summary: Option<String>,
+}
+
+impl Reading {
+    pub fn new(measurements: Vec<Measurement>) -> Reading {
+        Reading { measurements, summary: None }
+    }
+}
+
+pub type ProbeFuture<'a> = Pin<Box<dyn Future<Output = Result<Reading>> + Send + 'a>>;
+
+/// A source of measurements. A probe that cannot take its reading returns an error; the
+/// runner turns it into a CRITICAL result carrying that error.
+pub trait Probe: Send + Sync {
+    /// The kind of probe ("tcp", "http", "postgres", ...).
+    fn kind(&self) -> &'static str;
+    /// health+json `componentType`: "system", "datastore" or "component".
+    fn component_type(&self) -> &'static str {
+        "component"
+    }
+    /// Thresholds that hold unless the check overrides them (an HTTP status other than the
+    /// expected one is CRITICAL; a command's non-zero exit code is CRITICAL).
+    fn default_thresholds(&self) -> BTreeMap<String, Threshold> {
+        BTreeMap::new()
+    }
+    /// Takes the readings. Blocking work belongs in `tokio::task::spawn_blocking`.
+    fn measure(&self) -> ProbeFuture<'_>;
+}
+
+/// A probe with its name, thresholds (by measurement name) and run options.
+#[derive(Clone)]
+pub struct CheckDefinition {
+    pub name: String,
+    pub probe: Arc<dyn Probe>,
+    /// Thresholds by measurement name; they override the probe's defaults.
+    pub thresholds: BTreeMap<String, Threshold>,
+    /// A probe still running after this is abandoned and the check is CRITICAL.
+    pub timeout: Duration,
+    /// A result younger than this is reused instead of probing again.
+    pub cache_ttl: Option<Duration>,
+    /// Consecutive failed runs before the check reports CRITICAL; earlier failures
+    /// report WARNING ("failure 1 of 3 tolerated"). 1 = no tolerance.
+    pub failures_before_critical: u32,
+    /// Groups this check belongs to ("liveness", "readiness", ...).
+    pub tags: BTreeSet<String>,
+}
+
+impl std::fmt::Debug for CheckDefinition {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CheckDefinition")
+            .field("name", &self.name)
+            .field("probe", &self.probe.kind())
+            .field("timeout", &self.timeout)
+            .field("tags", &self.tags)
+            .finish()
+    }
+}
+
+/// The timeout a check gets when none is given.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+
+impl CheckDefinition {
+    pub fn new(name: impl Into<String>, probe: Arc<dyn Probe>) -> Result<CheckDefinition> {
+        let name = name.into();
+        if name.trim().is_empty() || name.chars().any(char::is_control) {
+            return Err(Error::InvalidValue {
+                field: "check name".into(),
+                value: name,
+                reason: "must be non-empty text without control characters".into(),
+            });
+        }
+        Ok(CheckDefinition {
+            name,
+            probe,
+            thresholds: BTreeMap::new(),
+            timeout: DEFAULT_TIMEOUT,
+            cache_ttl: None,
+            failures_before_critical: 1,
+            tags: BTreeSet::new(),
+        })
+    }
+
+    pub fn with_threshold(mut self, measurement: impl Into<String>, threshold: Threshold) -> Self {
+        self.thresholds.insert(measurement.into(), threshold);
+        self
+    }
+
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    pub fn with_tag(mut self, tag: impl Into<String>) -> Self {
+        self.tags.insert(tag.into());
+        self
+    }
+
+    /// Runs the probe once (with the timeout) and evaluates its readings, without the
+    /// runner's caching and failure tolerance.
+    pub async fn run_once(&self) -> CheckResult {
+        let time = Timestamp::now();
+        let started = Instant::now();
+        let outcome = tokio::time::timeout(self.timeout, self.probe.measure()).await;
+        let duration = started.elapsed();
+        let mut result = match outcome {
+            Ok(Ok(reading)) => self.evaluate(reading),
+            Ok(Err(e)) => self.failed(redact(&e.to_string())),
+            Err(_) => self.failed(format!("timed out after {}", format_duration(self.timeout))),
+        };
+        result.time = Some(time);
+        result.duration = Some(duration);
+        result.component_type = Some(self.probe.component_type().to_owned());
+        result
+    }
+
+    fn evaluate(&self, reading: Reading) -> CheckResult {
+        let defaults = self.probe.default_thresholds();
+        let measurements: Vec<Measurement> = reading
+            .measurements
+            .into_iter()
+            .map(|m| {
+                let t = self.thresholds.get(&m.name).or_else(|| defaults.get(&m.name));
+                match t {
+                    Some(t) => m.with_thresholds(t.warn, t.crit),
+                    None => m,
+                }
+            })
+            .collect();
+        let mut result = CheckResult::from_measurements(self.name.clone(), measurements)
+            .unwrap_or_else(|e| self.failed(e.to_string()));
+        if let Some(summary) = reading.summary {
+            let marks = result.summary.clone();
+            result.summary = if result.status == Status::Ok { summary } else { format!("{summary}; {marks}") };
+        }
+        result.summary = redact(&result.summary);
+        result
+    }
+
+    fn failed(&self, message: String) -> CheckResult {
+        CheckResult {
+            name: self.name.clone(),
+            status: Status::Critical,
+            summary: message.clone(),
+            measurements: Vec::new(),
+            duration: None,
+            time: None,
+            error: Some(message),
+            component_type: None,
+        }
+    }
+}
+
+#[derive(Default)]
+struct CheckState {
+    cached: Option<(Instant, CheckResult)>,
+    consecutive_failures: u32,
+}
+
+/// Runs check definitions concurrently. Safe to share between threads and tasks; one
+/// Runner shared by several workers shares its cache, so N callers do not probe N times.
+#[derive(Default)]
+pub struct Runner {
+    checks: Vec<CheckDefinition>,
+    state: Mutex<HashMap<String, CheckState>>,
+}
+
+impl Runner {
+    pub fn new() -> Runner {
+        Runner::default()
+    }
+
+    /// Adds a check; names must be unique.
+    pub fn add(&mut self, check: CheckDefinition) -> Result<()> {
+        if self.checks.iter().any(|c| c.name == check.name) {
+            return Err(Error::InvalidValue {
+                field: "check name".into(),
+                value: check.name,
+                reason: "a check of that name already exists".into(),
+            });
+        }
+        self.checks.push(check);
+        Ok(())
+    }
+
+    pub fn checks(&self) -> &[CheckDefinition] {
+        &self.checks
+    }
+
+    /// Runs every check, or those carrying `tag`, concurrently, and gathers their results
+    /// in definition order. Each check is bounded by its timeout, so the report always
+    /// comes back.
+    pub async fn run(&self, tag: Option<&str>) -> HealthReport {
+        let selected: Vec<&CheckDefinition> =
+            self.checks.iter().filter(|c| tag.is_none_or(|t| c.tags.contains(t))).collect();
+        let mut pending = Vec::with_capacity(selected.len());
+        for def in &selected {
+            if let Some(hit) = self.cached(def) {
+                pending.push(Err(hit));
+            } else {
+                let def = (*def).clone();
+                pending.push(Ok(tokio::spawn(async move { def.run_once().await })));
+            }
+        }
+        let mut checks = Vec::with_capacity(pending.len());
+        for (def, job) in selected.iter().zip(pending) {
+            let result = match job {
+                Err(cached) => cached,
+                Ok(handle) => {
+                    let fresh = match handle.await {
+                        Ok(result) => result,
+                        Err(e) => def.failed(format!("probe task failed: {e}")),
+                    };
+                    self.record(def, fresh)
+                }
+            };
+            checks.push(result);
+        }
+        HealthReport::new(checks)
+    }
+
+    /// Runs on opsbook's shared runtime, blocking the calling thread (which must not be
+    /// inside a Tokio runtime itself).
+    pub fn run_blocking(&self, tag: Option<&str>) -> HealthReport {
+        crate::runtime::block_on(self.run(tag))
+    }
+
+    fn cached(&self, def: &CheckDefinition) -> Option<CheckResult> {
+        let ttl = def.cache_ttl?;
+        let state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        let (at, result) = state.get(&def.name)?.cached.as_ref()?;
+        (at.elapsed() < ttl).then(|| result.clone())
+    }
+
+    /// Applies failure tolerance and remembers the result for the cache.
+    fn record(&self, def: &CheckDefinition, mut result: CheckResult) -> CheckResult {
+        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        let entry = state.entry(def.name.clone()).or_default();
+        if result.status == Status::Critical {
+            entry.consecutive_failures = entry.consecutive_failures.saturating_add(1);
+            let needed = def.failures_before_critical.max(1);
+            if entry.consecutive_failures < needed {
+                result.status = Status::Warning;
+                result.summary = format!(
+                    "failure {} of {needed} tolerated: {}",
+                    entry.consecutive_failures, result.summary
+                );
+            }
+        } else {
+            entry.consecutive_failures = 0;
+        }
+        entry.cached = Some((Instant::now(), result.clone()));
+        result
+    }
+}
