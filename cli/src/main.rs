@@ -8,9 +8,12 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use opsbook::check::parse_value;
-use opsbook::probe::system::{probe_system, SystemThresholds};
+use opsbook::probe::system::{system_checks, SystemThresholds};
+use opsbook::runner::Runner;
+use opsbook::spec::runner_from_toml;
 use opsbook::{
-    fmt_number, json_number, to_health_json, to_nagios, to_prometheus, to_table, HealthDetail, HealthReport, Range, Status, Threshold,
+    fmt_number, json_number, to_health_json, to_json, to_nagios, to_prometheus, to_table, HealthDetail, Range, Status,
+    Threshold,
 };
 
 const UNKNOWN: u8 = 3;
@@ -39,13 +42,20 @@ enum Command {
         #[arg(required = true, allow_negative_numbers = true)]
         values: Vec<String>,
     },
-    /// Check this host (CPU, memory, swap, load, every mounted disk) against the manuals'
-    /// default thresholds: CPU warn > 70 % crit > 90 %, memory > 80 % / > 95 %, disk > 80 % / > 90 %.
+    /// Run checks: by default this host (CPU, memory, swap, load, every mounted disk) against
+    /// the manuals' thresholds (CPU warn > 70 % crit > 90 %, memory > 80 % / > 95 %, disk > 80 % / > 90 %);
+    /// with --policy, the [[checks]] the policy file declares. Exits with the worst status.
     Check {
+        /// A TOML policy file (`version = 1` and `[[checks]]`).
+        #[arg(long)]
+        policy: Option<std::path::PathBuf>,
+        /// Run only the checks carrying this tag (e.g. liveness, readiness).
+        #[arg(long)]
+        tag: Option<String>,
         /// Output format.
-        #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+        #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
         format: ReportFormat,
-        /// How long to sample CPU usage, in milliseconds (at least 200).
+        /// How long the default host check samples CPU usage, in milliseconds (at least 200).
         #[arg(long, default_value_t = 500)]
         cpu_sample_ms: u64,
     },
@@ -59,12 +69,15 @@ enum EvalFormat {
 
 #[derive(Clone, Copy, ValueEnum)]
 enum ReportFormat {
-    /// A table for people.
-    Table,
+    /// An aligned table for people.
+    Text,
+    /// opsbook's JSON: every check, measurement, threshold, error and duration.
+    Json,
+    /// IETF application/health+json (detailed).
+    #[value(name = "health+json")]
+    HealthJson,
     /// Nagios plugin output with perfdata.
     Nagios,
-    /// IETF application/health+json (detailed).
-    Json,
     /// Prometheus text exposition.
     Prometheus,
 }
@@ -95,20 +108,41 @@ fn main() -> ExitCode {
 fn run(command: Command) -> opsbook::Result<u8> {
     match command {
         Command::Eval { warn, crit, format, values } => eval(warn.as_deref(), crit.as_deref(), format, &values),
-        Command::Check { format, cpu_sample_ms } => {
-            let results = probe_system(&SystemThresholds::default(), Duration::from_millis(cpu_sample_ms));
-            let report = HealthReport::new(results);
+        Command::Check { policy, tag, format, cpu_sample_ms } => {
+            let runner = match policy {
+                Some(path) => {
+                    let text = std::fs::read_to_string(&path).map_err(|e| opsbook::Error::Io {
+                        path: path.display().to_string(),
+                        reason: e.to_string(),
+                    })?;
+                    runner_from_toml(&text).map_err(|e| in_file(&path, e))?
+                }
+                None => {
+                    let mut runner = Runner::new();
+                    for check in system_checks(&SystemThresholds::default(), Duration::from_millis(cpu_sample_ms)) {
+                        runner.add(check)?;
+                    }
+                    runner
+                }
+            };
+            let report = runner.run_blocking(tag.as_deref());
             let nagios = to_nagios(&report);
             let text = match format {
-                ReportFormat::Table => to_table(&report),
+                ReportFormat::Text => to_table(&report),
+                ReportFormat::Json => format!("{}\n", to_json(&report)),
+                ReportFormat::HealthJson => format!("{}\n", to_health_json(&report, HealthDetail::Detailed)),
                 ReportFormat::Nagios => format!("{}\n", nagios.text),
-                ReportFormat::Json => format!("{}\n", to_health_json(&report, HealthDetail::Detailed)),
                 ReportFormat::Prometheus => to_prometheus(&report),
             };
             print!("{text}");
             Ok(nagios.exit_code)
         }
     }
+}
+
+/// Names the policy file in an error about its contents.
+fn in_file(path: &std::path::Path, e: opsbook::Error) -> opsbook::Error {
+    opsbook::Error::InvalidValue { field: format!("{}", path.display()), value: String::new(), reason: e.to_string() }
 }
 
 fn eval(warn: Option<&str>, crit: Option<&str>, format: EvalFormat, values: &[String]) -> opsbook::Result<u8> {

@@ -75,7 +75,7 @@ fn meminfo(key: &str) -> f64 {
 
 #[test]
 fn check_reports_what_df_and_proc_report() {
-    let o = opsbook(&["check", "--format", "json", "--cpu-sample-ms", "200"]);
+    let o = opsbook(&["check", "--format", "health+json", "--cpu-sample-ms", "200"]);
     assert!(matches!(o.status.code(), Some(0..=3)));
     let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let disks = doc["checks"]["disk:used"].as_array().unwrap();
@@ -105,6 +105,53 @@ fn check_nagios_output_is_one_plugin_line_with_perfdata() {
     assert!(first.starts_with(&format!("OPSBOOK {status} - ")), "{first}");
     assert!(first.contains(" | 'cpu:usage'="), "{first}");
     assert!(first.contains("'disk:used:/'="), "{first}");
+}
+
+fn write_policy(name: &str, text: &str) -> std::path::PathBuf {
+    let path = std::env::temp_dir().join(format!("opsbook-cli-{}-{name}.toml", std::process::id()));
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn check_runs_what_a_policy_declares() {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let policy = write_policy(
+        "ok",
+        &format!(
+            "version = 1\n\
+             [[checks]]\nname = \"nginx\"\ntype = \"command\"\nargv = [\"sh\", \"-c\", \"echo active\"]\ntags = [\"liveness\"]\n\
+             [[checks]]\nname = \"postgres-port\"\ntype = \"tcp\"\nhost = \"127.0.0.1\"\nport = {closed}\ntags = [\"readiness\"]\n"
+        ),
+    );
+    let p = policy.to_str().unwrap();
+    let o = opsbook(&["check", "--policy", p, "--format", "json"]);
+    assert_eq!(o.status.code(), Some(2), "{}", String::from_utf8_lossy(&o.stderr));
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(doc["status"], "CRITICAL");
+    assert_eq!(doc["checks"][0]["name"], "nginx");
+    assert_eq!(doc["checks"][0]["status"], "OK");
+    assert_eq!(doc["checks"][1]["status"], "CRITICAL");
+    assert!(doc["checks"][1]["error"].as_str().unwrap().contains(&format!("127.0.0.1:{closed}")));
+    let live = opsbook(&["check", "--policy", p, "--tag", "liveness", "--format", "nagios"]);
+    assert_eq!(live.status.code(), Some(0));
+    assert!(stdout(&live).starts_with("OPSBOOK OK - "), "{}", stdout(&live));
+    let table = stdout(&opsbook(&["check", "--policy", p]));
+    assert!(table.starts_with("CHECK") && table.contains("overall: CRITICAL"), "{table}");
+    std::fs::remove_file(policy).unwrap();
+}
+
+#[test]
+fn a_bad_or_missing_policy_exits_3() {
+    let missing = opsbook(&["check", "--policy", "/nonexistent/policy.toml"]);
+    assert_eq!(missing.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("/nonexistent/policy.toml"));
+    let bad = write_policy("bad", "version = 1\n[[checks]]\nname = \"x\"\ntype = \"tcp\"\nhost = \"h\"\nport = 1\nprot = 2\n");
+    let o = opsbook(&["check", "--policy", bad.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains(bad.to_str().unwrap()) && err.contains("prot"), "{err}");
+    std::fs::remove_file(bad).unwrap();
 }
 
 // ---- the language-neutral vectors, replayed through `opsbook eval` ----

@@ -14,6 +14,8 @@ pub mod redact;
 pub mod runner;
 #[cfg(feature = "runtime")]
 pub mod runtime;
+#[cfg(feature = "spec")]
+pub mod spec;
 mod format;
 #[cfg(feature = "runtime")]
 pub mod probe;
@@ -22,7 +24,7 @@ pub mod threshold;
 
 pub use check::{CheckResult, HealthReport, Measurement};
 pub use error::{Error, Result};
-pub use export::{to_health_json, to_nagios, to_prometheus, to_table, HealthDetail, NagiosOutput};
+pub use export::{to_health_json, to_json, to_nagios, to_prometheus, to_table, HealthDetail, NagiosOutput};
 pub use format::{fmt_number, json_number};
 pub use status::{HealthStatus, Status};
 pub use threshold::{Range, Threshold, ThresholdForm};
