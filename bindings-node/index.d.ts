@@ -41,6 +41,8 @@ export declare class HealthReport {
   toPrometheus(): string
   /** A plain-text table for people. */
   toTable(): string
+  /** opsbook's JSON: every check with status, summary, error, time, duration, measurements. */
+  toJson(): string
 }
 
 /** One observed value with unit, thresholds, bounds and labels. NaN means no value. */
@@ -74,6 +76,21 @@ export declare class Range {
   alerts(value: number): boolean
   /** The canonical Nagios text, which parses back to this range. */
   toString(): string
+}
+
+/**
+ * Checks with their options (timeouts, caching, failure tolerance, tags). One Runner may
+ * serve every request; they share its result cache.
+ */
+export declare class Runner {
+  /** A runner from a TOML policy (`version = 1` and `[[checks]]`). */
+  static fromToml(text: string): Runner
+  /** A runner from JSON of the same shape (`{"version": 1, "checks": [...]}`). */
+  static fromJson(text: string): Runner
+  /** The names of the checks, in order. */
+  get checkNames(): Array<string>
+  /** Runs the checks (those tagged `tag`, if given) concurrently. */
+  run(tag?: string | undefined | null): Promise<HealthReport>
 }
 
 /** Warn and crit ranges; critical is checked first, NaN is UNKNOWN. */

@@ -839,6 +839,7 @@ module.exports.CheckResult = nativeBinding.CheckResult
 module.exports.HealthReport = nativeBinding.HealthReport
 module.exports.Measurement = nativeBinding.Measurement
 module.exports.Range = nativeBinding.Range
+module.exports.Runner = nativeBinding.Runner
 module.exports.Threshold = nativeBinding.Threshold
 module.exports.checkSystem = nativeBinding.checkSystem
 module.exports.parseStatus = nativeBinding.parseStatus

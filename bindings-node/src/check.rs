@@ -252,4 +252,10 @@ impl HealthReport {
     pub fn to_table(&self) -> String {
         opsbook::to_table(&self.inner)
     }
+
+    /// opsbook's JSON: every check with status, summary, error, time, duration, measurements.
+    #[napi]
+    pub fn to_json(&self) -> String {
+        opsbook::to_json(&self.inner)
+    }
 }

@@ -6,6 +6,7 @@
 mod check;
 mod errors;
 mod probe;
+mod runner;
 mod status;
 mod threshold;
 

@@ -302,6 +302,11 @@ impl HealthReport {
         opsbook::to_table(&self.inner)
     }
 
+    /// opsbook's JSON: every check with status, summary, error, time, duration, measurements.
+    fn to_json(&self) -> String {
+        opsbook::to_json(&self.inner)
+    }
+
     fn __repr__(&self) -> String {
         format!("HealthReport(status=Status.{}, checks={})", self.inner.status(), self.inner.checks.len())
     }

@@ -6,6 +6,7 @@ use pyo3::prelude::*;
 mod check;
 mod errors;
 mod probe;
+mod runner;
 mod status;
 mod threshold;
 
@@ -20,6 +21,7 @@ fn _opsbook(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<check::CheckResult>()?;
     m.add_class::<check::HealthReport>()?;
     m.add_class::<check::NagiosOutput>()?;
+    m.add_class::<runner::Runner>()?;
     m.add_function(wrap_pyfunction!(probe::check_system, m)?)?;
     Ok(())
 }

@@ -63,6 +63,10 @@ typedef struct opsbook_range opsbook_range;
 // Check results and their aggregate status, with its renderings.
 typedef struct opsbook_report opsbook_report;
 
+// A set of checks with their options. May be shared between threads: runs from several
+// threads at once are safe and share the result cache.
+typedef struct opsbook_runner opsbook_runner;
+
 // A pair of optional warn/crit ranges.
 typedef struct opsbook_threshold opsbook_threshold;
 
@@ -222,6 +226,10 @@ opsbook_result opsbook_report_nagios(const opsbook_report *r, char **out, int32_
 // The report in Prometheus text exposition format (free with `opsbook_string_free`).
 opsbook_result opsbook_report_prometheus(const opsbook_report *r, char **out);
 
+// The report as opsbook's JSON: every check with status, summary, error, time, duration
+// and measurements (free with `opsbook_string_free`).
+opsbook_result opsbook_report_json(const opsbook_report *r, char **out);
+
 // The report as a plain-text table for people (free with `opsbook_string_free`).
 opsbook_result opsbook_report_table(const opsbook_report *r, char **out);
 
@@ -231,6 +239,25 @@ void opsbook_report_free(opsbook_report *r);
 // Probes this host (CPU sampled for `cpu_sample_ms`, memory, swap, load, every mounted
 // disk) against the manuals' default thresholds into a new report. Blocks for the sample.
 opsbook_result opsbook_check_system(uint32_t cpu_sample_ms, opsbook_report **out);
+
+// A runner from a JSON description: `{"version": 1, "checks": [{"name": ..., "type": ...}, ...]}`
+// (the same keys as a policy file's `[[checks]]`).
+opsbook_result opsbook_runner_from_json(const char *json, opsbook_runner **out);
+
+// A runner from a TOML policy document (`version = 1` and `[[checks]]`).
+opsbook_result opsbook_runner_from_toml(const char *toml, opsbook_runner **out);
+
+// Runs every check (or, when `tag` is not NULL, those carrying it), blocking until all
+// are done or timed out, into a new report. Starts opsbook's worker threads on first use.
+opsbook_result opsbook_runner_run(const opsbook_runner *runner,
+                                  const char *tag,
+                                  opsbook_report **out);
+
+// The names of the runner's checks as a JSON array (free with `opsbook_string_free`).
+opsbook_result opsbook_runner_check_names(const opsbook_runner *runner, char **out);
+
+// Frees a runner. NULL is fine.
+void opsbook_runner_free(opsbook_runner *runner);
 
 // Worst of `len` statuses (OK < UNKNOWN < WARNING < CRITICAL) into `*out`; OK for none.
 // `statuses` may be NULL only when `len` is 0.

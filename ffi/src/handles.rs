@@ -83,6 +83,14 @@ fn put_string(out: *mut *mut c_char, text: String) -> Result<(), opsbook_result>
     Ok(())
 }
 
+pub(crate) fn put_string_pub(out: *mut *mut c_char, text: String) -> Result<(), opsbook_result> {
+    put_string(out, text)
+}
+
+pub(crate) fn put_report(out: *mut *mut opsbook_report, inner: HealthReport) -> Result<(), opsbook_result> {
+    put(out, opsbook_report { inner })
+}
+
 unsafe fn free<T>(p: *mut T) {
     if !p.is_null() {
         drop(unsafe { Box::from_raw(p) });
@@ -529,6 +537,13 @@ pub unsafe extern "C" fn opsbook_report_nagios(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn opsbook_report_prometheus(r: *const opsbook_report, out: *mut *mut c_char) -> opsbook_result {
     guard(|| put_string(out, to_prometheus(&unsafe { get(r, "report") }?.inner)))
+}
+
+/// The report as opsbook's JSON: every check with status, summary, error, time, duration
+/// and measurements (free with `opsbook_string_free`).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn opsbook_report_json(r: *const opsbook_report, out: *mut *mut c_char) -> opsbook_result {
+    guard(|| put_string(out, opsbook::to_json(&unsafe { get(r, "report") }?.inner)))
 }
 
 /// The report as a plain-text table for people (free with `opsbook_string_free`).

@@ -27,10 +27,12 @@
 
 mod error;
 mod handles;
+mod runner;
 mod status;
 
 pub use error::{opsbook_last_error, opsbook_result};
 pub use handles::*;
+pub use runner::*;
 pub use status::*;
 
 /// The opsbook version, e.g. "0.1.0". Static; do not free.

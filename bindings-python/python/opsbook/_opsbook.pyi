@@ -1,7 +1,7 @@
 """Type stubs of the native module opsbook._opsbook (checked by mypy.stubtest)."""
 
 import datetime
-from typing import Final, Mapping, Optional, Sequence, Union, final
+from typing import Any, Awaitable, Coroutine, Final, Mapping, Optional, Sequence, Union, final
 
 __all__ = [
     "CheckResult",
@@ -14,6 +14,7 @@ __all__ = [
     "OpsbookIOError",
     "ProbeError",
     "Range",
+    "Runner",
     "Status",
     "Threshold",
     "__version__",
@@ -199,5 +200,20 @@ class HealthReport:
     def to_nagios(self) -> NagiosOutput: ...
     def to_prometheus(self) -> str: ...
     def to_table(self) -> str: ...
+    def to_json(self) -> str: ...
+
+@final
+class Runner:
+    """Checks with their options, declared in TOML or JSON; run awaited or blocking."""
+
+    @staticmethod
+    def from_toml(text: str) -> Runner: ...
+    @staticmethod
+    def from_json(text: str) -> Runner: ...
+    @property
+    def check_names(self) -> list[str]: ...
+    def run(self, tag: Optional[str] = None) -> Coroutine[Any, Any, HealthReport]: ...
+    def _start(self, tag: Optional[str] = None) -> Awaitable[HealthReport]: ...
+    def run_sync(self, tag: Optional[str] = None) -> HealthReport: ...
 
 def check_system(cpu_sample: float = 0.5) -> HealthReport: ...

@@ -333,6 +333,63 @@ static void abi_conventions(void) {
   CHECK(strlen(opsbook_version()) > 0, "version");
 }
 
+/* Checks declared in JSON and TOML, run through the C ABI against real local components. */
+static void runner_checks(void) {
+  const char *json =
+      "{\"version\": 1, \"checks\": ["
+      "{\"name\": \"nginx\", \"type\": \"command\", \"argv\": [\"sh\", \"-c\", \"echo active\"], \"tags\": [\"liveness\"]},"
+      "{\"name\": \"closed\", \"type\": \"tcp\", \"host\": \"127.0.0.1\", \"port\": 9, \"timeout\": \"2s\"}]}";
+  opsbook_runner *runner = NULL;
+  CHECK(opsbook_runner_from_json(json, &runner) == OPSBOOK_RESULT_OK, "runner from json: %s", last_error());
+  char *names = NULL;
+  opsbook_runner_check_names(runner, &names);
+  CHECK(names && !strcmp(names, "[\"nginx\",\"closed\"]"), "names %s", names);
+  opsbook_string_free(names);
+  opsbook_report *report = NULL;
+  CHECK(opsbook_runner_run(runner, NULL, &report) == OPSBOOK_RESULT_OK, "run");
+  uint32_t status = 99;
+  opsbook_report_status(report, &status);
+  CHECK(status == OPSBOOK_STATUS_CRITICAL, "port 9 is closed: %u", status);
+  char *out = NULL;
+  opsbook_report_json(report, &out);
+  cJSON *doc = cJSON_Parse(out);
+  CHECK(doc != NULL, "report json parses");
+  const cJSON *checks = cJSON_GetObjectItem(doc, "checks");
+  CHECK(!strcmp(text_of(cJSON_GetArrayItem(checks, 0), "status"), "OK"), "nginx ok");
+  CHECK(strstr(text_of(cJSON_GetArrayItem(checks, 1), "error"), "127.0.0.1:9") != NULL, "tcp error names the port");
+  cJSON_Delete(doc);
+  opsbook_string_free(out);
+  opsbook_report_free(report);
+  CHECK(opsbook_runner_run(runner, "liveness", &report) == OPSBOOK_RESULT_OK, "run by tag");
+  opsbook_report_status(report, &status);
+  CHECK(status == OPSBOOK_STATUS_OK, "liveness only: %u", status);
+  opsbook_report_free(report);
+  CHECK(opsbook_runner_run(NULL, NULL, &report) == OPSBOOK_RESULT_NULL_ARGUMENT, "NULL runner");
+  opsbook_runner_free(runner);
+
+  if (getenv("OPSBOOK_TEST_REDIS_URL")) {
+    const char *toml =
+        "version = 1\n[[checks]]\nname = \"cache\"\ntype = \"redis\"\nurl_env = \"OPSBOOK_TEST_REDIS_URL\"\n"
+        "thresholds.used_memory = { warn = \"above 1073741824\", crit = \"above 2147483648\" }\n";
+    CHECK(opsbook_runner_from_toml(toml, &runner) == OPSBOOK_RESULT_OK, "toml: %s", last_error());
+    CHECK(opsbook_runner_run(runner, NULL, &report) == OPSBOOK_RESULT_OK, "redis run");
+    opsbook_report_status(report, &status);
+    CHECK(status == OPSBOOK_STATUS_OK, "real redis is healthy: %u", status);
+    opsbook_report_free(report);
+    opsbook_runner_free(runner);
+  } else {
+    CHECK(getenv("CI") == NULL || strcmp(getenv("CI"), "true") != 0, "CI=true needs OPSBOOK_TEST_REDIS_URL");
+    fprintf(stderr, "skipped: redis runner check (OPSBOOK_TEST_REDIS_URL not set)\n");
+  }
+
+  runner = NULL;
+  CHECK(opsbook_runner_from_toml("version = 1\n[[checks]]\nname = \"x\"\ntype = \"tcp\"\nport = 1\nhost = \"h\"\nprot = 2\n", &runner) ==
+            OPSBOOK_RESULT_INVALID_VALUE && runner == NULL, "bad toml");
+  CHECK(strstr(last_error(), "prot") != NULL, "error names the key: %s", last_error());
+  CHECK(opsbook_runner_from_json("{not json", &runner) == OPSBOOK_RESULT_INVALID_VALUE, "bad json");
+  opsbook_runner_free(NULL);
+}
+
 int main(int argc, char **argv) {
   if (argc != 2) {
     fprintf(stderr, "usage: %s VECTORS_DIR\n", argv[0]);
@@ -343,6 +400,7 @@ int main(int argc, char **argv) {
   replay_status(argv[1]);
   replay_reports(argv[1]);
   abi_conventions();
+  runner_checks();
   printf("%d passed, %d failed\n", passed, failed);
   return failed == 0 ? 0 : 1;
 }
