@@ -248,6 +248,41 @@ fn probe_from(kind: &str, rest: Value) -> std::result::Result<Arc<dyn Probe>, St
             let d: Disk = from_json(kind, rest)?;
             Ok(Arc::new(crate::probe::system::DiskProbe { mounts: d.mounts }))
         }
+        #[cfg(feature = "system")]
+        "process" => {
+            #[derive(Deserialize)]
+            #[serde(deny_unknown_fields)]
+            struct Process {
+                process_name: Option<String>,
+                pid_file: Option<std::path::PathBuf>,
+            }
+            let p: Process = from_json(kind, rest)?;
+            let selector = match (p.process_name, p.pid_file) {
+                (Some(name), None) => crate::probe::process::ProcessSelector::Name(name),
+                (None, Some(path)) => crate::probe::process::ProcessSelector::PidFile(path),
+                _ => return Err("process check: give exactly one of process_name, pid_file".into()),
+            };
+            Ok(Arc::new(crate::probe::process::ProcessProbe { selector }))
+        }
+        #[cfg(feature = "tls")]
+        "tls" => {
+            #[derive(Deserialize)]
+            #[serde(deny_unknown_fields)]
+            struct Tls {
+                host: Option<String>,
+                port: Option<u16>,
+                server_name: Option<String>,
+                pem_file: Option<std::path::PathBuf>,
+            }
+            let t: Tls = from_json(kind, rest)?;
+            use crate::probe::tls::TlsSource;
+            let source = match (t.host, t.port, t.pem_file) {
+                (Some(host), Some(port), None) => TlsSource::Remote { host, port, server_name: t.server_name },
+                (None, None, Some(path)) if t.server_name.is_none() => TlsSource::PemFile(path),
+                _ => return Err("tls check: give host and port (and optionally server_name), or pem_file".into()),
+            };
+            Ok(Arc::new(crate::probe::tls::TlsProbe { source, at: None }))
+        }
         #[cfg(feature = "net")]
         "tcp" => {
             #[derive(Deserialize)]
@@ -359,7 +394,7 @@ fn probe_from(kind: &str, rest: Value) -> std::result::Result<Arc<dyn Probe>, St
             Ok(Arc::new(probe))
         }
         other => Err(format!(
-            "unknown check type {other:?} (known: cpu, memory, swap, load, disk, tcp, http, command, file, redis, postgres)"
+            "unknown check type {other:?} (known: cpu, memory, swap, load, disk, process, tcp, http, tls, command, file, redis, postgres)"
         )),
     }
 }

@@ -9,12 +9,16 @@ pub mod files;
 pub mod http;
 #[cfg(feature = "postgres")]
 pub mod postgres;
+#[cfg(feature = "system")]
+pub mod process;
 #[cfg(feature = "redis")]
 pub mod redis;
 #[cfg(feature = "system")]
 pub mod system;
 #[cfg(feature = "net")]
 pub mod tcp;
+#[cfg(feature = "tls")]
+pub mod tls;
 
 use crate::error::Error;
 

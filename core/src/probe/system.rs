@@ -184,6 +184,7 @@ impl Probe for LoadProbe {
                 Measurement::new("load5", load.five)?,
                 Measurement::new("load15", load.fifteen)?,
                 Measurement::new("load1_per_cpu", load.one / cpus)?,
+                Measurement::new("uptime", System::uptime().map(|u| u as f64).unwrap_or(f64::NAN))?.with_unit("s"),
             ]))
         }))
     }
@@ -197,6 +198,9 @@ pub struct DiskUsage {
     pub used_bytes: u64,
     pub available_bytes: u64,
     pub used_percent: f64,
+    /// Inodes in use, in %, as `df -i` counts them; None where the filesystem has no
+    /// fixed inode table (it reports 0 inodes).
+    pub inodes_used_percent: Option<f64>,
 }
 
 /// `statvfs` of one mount point.
@@ -211,7 +215,11 @@ pub fn disk_usage(mount: &Path) -> Result<DiskUsage> {
     let available = st.f_bavail.saturating_mul(unit);
     let denominator = used + available;
     let used_percent = if denominator == 0 { 0.0 } else { used as f64 * 100.0 / denominator as f64 };
-    Ok(DiskUsage { total_bytes: total, used_bytes: used, available_bytes: available, used_percent })
+    let inodes_used = st.f_files.saturating_sub(st.f_ffree);
+    let inode_denominator = inodes_used + st.f_favail;
+    let inodes_used_percent =
+        (st.f_files > 0 && inode_denominator > 0).then(|| inodes_used as f64 * 100.0 / inode_denominator as f64);
+    Ok(DiskUsage { total_bytes: total, used_bytes: used, available_bytes: available, used_percent, inodes_used_percent })
 }
 
 /// Usage of mounted filesystems: every real mount (pseudo filesystems such as proc,
@@ -253,6 +261,9 @@ impl Probe for DiskProbe {
                         .with_bounds(Some(0.0), Some(usage.total_bytes as f64))
                         .with_label("mount", &label)?,
                 );
+                if let Some(inodes) = usage.inodes_used_percent {
+                    ms.push(percent("inodes_used", inodes)?.with_label("mount", &label)?);
+                }
             }
             if ms.is_empty() {
                 return Err(probe_error("disk", "no mounted filesystem found"));
