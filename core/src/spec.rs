@@ -318,6 +318,20 @@ fn probe_from(kind: &str, rest: Value) -> std::result::Result<Arc<dyn Probe>, St
             glob::Pattern::new(&f.pattern).map_err(|e| format!("file check: pattern {:?}: {e}", f.pattern))?;
             Ok(Arc::new(crate::probe::files::FileFreshnessProbe { pattern: f.pattern }))
         }
+        #[cfg(feature = "logscan")]
+        "log" => {
+            #[derive(Deserialize)]
+            #[serde(deny_unknown_fields)]
+            struct Log {
+                path: std::path::PathBuf,
+                pattern: String,
+                last_lines: Option<usize>,
+            }
+            let l: Log = from_json(kind, rest)?;
+            use crate::probe::logscan::{LogScanProbe, ScanWindow};
+            let window = l.last_lines.map(ScanWindow::LastLines).unwrap_or(ScanWindow::SinceLastScan);
+            LogScanProbe::new(l.path, &l.pattern, window).map(|p| Arc::new(p) as Arc<dyn Probe>).map_err(|e| e.to_string())
+        }
         #[cfg(feature = "http")]
         "http" => {
             #[derive(Deserialize)]
@@ -394,7 +408,7 @@ fn probe_from(kind: &str, rest: Value) -> std::result::Result<Arc<dyn Probe>, St
             Ok(Arc::new(probe))
         }
         other => Err(format!(
-            "unknown check type {other:?} (known: cpu, memory, swap, load, disk, process, tcp, http, tls, command, file, redis, postgres)"
+            "unknown check type {other:?} (known: cpu, memory, swap, load, disk, process, tcp, http, tls, command, file, log, redis, postgres)"
         )),
     }
 }

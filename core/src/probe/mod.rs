@@ -7,6 +7,8 @@ pub mod command;
 pub mod files;
 #[cfg(feature = "http")]
 pub mod http;
+#[cfg(feature = "logscan")]
+pub mod logscan;
 #[cfg(feature = "postgres")]
 pub mod postgres;
 #[cfg(feature = "system")]
