@@ -133,7 +133,7 @@ python_suite() {
   (cd bindings-python && ../.venv/bin/maturin develop --locked -q) &&
     .venv/bin/python -m pytest -q bindings-python/tests &&
     .venv/bin/python -m mypy.stubtest opsbook &&
-    .venv/bin/python -m mypy --strict bindings-python/tests
+    .venv/bin/python -m mypy --strict bindings-python/tests bindings-python/python/opsbook/fastapi.py
 }
 
 node_suite() {
