@@ -139,7 +139,8 @@ python_suite() {
 node_suite() {
   (cd bindings-node && npx napi build --platform) &&
     git diff --exit-code -- bindings-node/index.js bindings-node/index.d.ts &&
-    (cd bindings-node && node --test __test__/)
+    (cd bindings-node && node --test __test__/) &&
+    (cd bindings-node && npx tsc --noEmit --strict --target es2022 --module commonjs --moduleResolution node __test__/consumer.ts)
 }
 
 c_suite() {
@@ -177,7 +178,7 @@ bench_suite() {
 
 suite "rust (cargo test)" rust_suite
 suite "python (pytest, stubtest, mypy)" python_suite
-suite "node (napi build, index.d.ts drift, node --test)" node_suite
+suite "node (napi build, index.d.ts drift, node --test, tsc)" node_suite
 suite "c (vectors under ASan/UBSan, example)" c_suite
 suite "prometheus exposition (promtool)" promtool_suite
 suite "benches compile" bench_suite
