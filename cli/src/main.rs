@@ -125,7 +125,12 @@ fn run(command: Command) -> opsbook::Result<u8> {
                     runner
                 }
             };
-            let report = runner.run_blocking(tag.as_deref());
+            // One short run: a single-threaded runtime starts faster than the shared pool.
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| opsbook::Error::Io { path: "tokio runtime".into(), reason: e.to_string() })?;
+            let report = rt.block_on(runner.run(tag.as_deref()));
             let nagios = to_nagios(&report);
             let text = match format {
                 ReportFormat::Text => to_table(&report),

@@ -4,6 +4,10 @@
 /// Replaces the password of a URL (`scheme://user:password@host`) with `***`, and the
 /// `password=` of a key/value DSN (`host=db password=secret`) likewise.
 pub fn redact(text: &str) -> String {
+    // Most text holds neither a URL nor a key=value pair: nothing to look for.
+    if !text.contains("://") && !text.contains('=') {
+        return text.to_owned();
+    }
     let mut out = redact_url_userinfo(text);
     // key=value DSNs (libpq style) and query parameters.
     for key in ["password=", "passwd=", "pwd=", "sslpassword="] {

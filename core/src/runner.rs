@@ -214,32 +214,20 @@ impl Runner {
     /// in definition order. Each check is bounded by its timeout, so the report always
     /// comes back.
     pub async fn run(&self, tag: Option<&str>) -> HealthReport {
-        let selected: Vec<&CheckDefinition> =
-            self.checks.iter().filter(|c| tag.is_none_or(|t| c.tags.contains(t))).collect();
-        let mut pending = Vec::with_capacity(selected.len());
-        for def in &selected {
-            if let Some(hit) = self.cached(def) {
-                pending.push(Err(hit));
-            } else {
-                let def = (*def).clone();
-                pending.push(Ok(tokio::spawn(async move { def.run_once().await })));
-            }
-        }
-        let mut checks = Vec::with_capacity(pending.len());
-        for (def, job) in selected.iter().zip(pending) {
-            let result = match job {
-                Err(cached) => cached,
-                Ok(handle) => {
-                    let fresh = match handle.await {
-                        Ok(result) => result,
-                        Err(e) => def.failed(format!("probe task failed: {e}")),
-                    };
-                    self.record(def, fresh)
+        // The checks run as futures of this one task: probes wait on I/O (blocking reads go
+        // to the blocking pool), so polling them together is concurrent without the cost of
+        // a spawned task per check.
+        let runs = self
+            .checks
+            .iter()
+            .filter(|c| tag.is_none_or(|t| c.tags.contains(t)))
+            .map(|def| async move {
+                match self.cached(def) {
+                    Some(hit) => hit,
+                    None => self.record(def, def.run_once().await),
                 }
-            };
-            checks.push(result);
-        }
-        HealthReport::new(checks)
+            });
+        HealthReport::new(futures_util::future::join_all(runs).await)
     }
 
     /// Runs on opsbook's shared runtime, blocking the calling thread (which must not be
@@ -258,7 +246,10 @@ impl Runner {
     /// Applies failure tolerance and remembers the result for the cache.
     fn record(&self, def: &CheckDefinition, mut result: CheckResult) -> CheckResult {
         let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        let entry = state.entry(def.name.clone()).or_default();
+        if !state.contains_key(&def.name) {
+            state.insert(def.name.clone(), CheckState::default());
+        }
+        let entry = state.get_mut(&def.name).expect("inserted above");
         if result.status == Status::Critical {
             entry.consecutive_failures = entry.consecutive_failures.saturating_add(1);
             let needed = def.failures_before_critical.max(1);
@@ -272,7 +263,9 @@ impl Runner {
         } else {
             entry.consecutive_failures = 0;
         }
-        entry.cached = Some((Instant::now(), result.clone()));
+        if def.cache_ttl.is_some() {
+            entry.cached = Some((Instant::now(), result.clone()));
+        }
         result
     }
 }

@@ -24,11 +24,13 @@ pub mod tls;
 
 use crate::error::Error;
 
+#[allow(dead_code)] // used by the feature-gated probes above
 pub(crate) fn probe_error(probe: &str, reason: impl std::fmt::Display) -> Error {
     Error::Probe { probe: probe.to_owned(), reason: crate::redact::redact(&reason.to_string()) }
 }
 
 /// Milliseconds elapsed since `start`, as a measurement value.
+#[allow(dead_code)]
 pub(crate) fn elapsed_ms(start: std::time::Instant) -> f64 {
     start.elapsed().as_secs_f64() * 1000.0
 }

@@ -70,6 +70,12 @@ pub fn probe_system(thresholds: &SystemThresholds, cpu_sample: Duration) -> Vec<
     runner.run_blocking(None).checks
 }
 
+/// Reads that finish at once (/proc files) run inline; a hung filesystem (a dead NFS
+/// mount) would block `statvfs`, so disk reads go to the blocking pool.
+async fn inline<T>(f: impl FnOnce() -> Result<T>) -> Result<T> {
+    f()
+}
+
 /// Runs blocking host reads off the async workers.
 async fn blocking<T: Send + 'static>(probe: &str, f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
     tokio::task::spawn_blocking(f).await.map_err(|e| probe_error(probe, e))?
@@ -108,9 +114,46 @@ impl Probe for CpuProbe {
     }
 }
 
-fn memory_system() -> Result<System> {
+/// Memory and swap totals in bytes.
+struct MemoryInfo {
+    total: u64,
+    available: u64,
+    swap_total: u64,
+    swap_free: u64,
+}
+
+/// On Linux, /proc/meminfo as `free` and psutil read it (one small file); elsewhere sysinfo.
+fn memory_info() -> Result<MemoryInfo> {
+    #[cfg(target_os = "linux")]
+    if let Ok(text) = std::fs::read_to_string("/proc/meminfo") {
+        let field = |key: &str| -> Option<u64> {
+            let line = text.lines().find(|l| l.starts_with(key) && l[key.len()..].starts_with(':'))?;
+            let kb: u64 = line[key.len() + 1..].trim().trim_end_matches("kB").trim().parse().ok()?;
+            Some(kb * 1024)
+        };
+        if let (Some(total), Some(available)) = (field("MemTotal"), field("MemAvailable")) {
+            return Ok(MemoryInfo {
+                total,
+                available,
+                swap_total: field("SwapTotal").unwrap_or(0),
+                swap_free: field("SwapFree").unwrap_or(0),
+            });
+        }
+    }
     let kind = RefreshKind::nothing().with_memory(MemoryRefreshKind::everything());
-    System::new_with_specifics(kind).map_err(|e| probe_error("memory", e))
+    let sys = System::new_with_specifics(kind).map_err(|e| probe_error("memory", e))?;
+    Ok(MemoryInfo {
+        total: sys.total_memory(),
+        available: sys.available_memory(),
+        swap_total: sys.total_swap(),
+        swap_free: sys.free_swap(),
+    })
+}
+
+/// The number of CPUs this process may use, read once (it costs several file reads).
+fn cpu_count() -> f64 {
+    static COUNT: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *COUNT.get_or_init(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)) as f64
 }
 
 /// Memory in use, as `free` and psutil count it: what is not available is used.
@@ -124,16 +167,16 @@ impl Probe for MemoryProbe {
         "system"
     }
     fn measure(&self) -> ProbeFuture<'_> {
-        Box::pin(blocking("memory", || {
-            let sys = memory_system()?;
-            let total = sys.total_memory();
+        Box::pin(inline(|| {
+            let info = memory_info()?;
+            let total = info.total;
             if total == 0 {
                 return Err(probe_error("memory", "the system reports no memory"));
             }
-            let used = total.saturating_sub(sys.available_memory());
+            let used = total.saturating_sub(info.available);
             Ok(Reading::new(vec![
                 percent("used", used as f64 * 100.0 / total as f64)?,
-                Measurement::new("available", sys.available_memory() as f64)?
+                Measurement::new("available", info.available as f64)?
                     .with_unit("B")
                     .with_bounds(Some(0.0), Some(total as f64)),
             ]))
@@ -152,10 +195,11 @@ impl Probe for SwapProbe {
         "system"
     }
     fn measure(&self) -> ProbeFuture<'_> {
-        Box::pin(blocking("swap", || {
-            let sys = memory_system()?;
-            let total = sys.total_swap();
-            let used = if total == 0 { 0.0 } else { sys.used_swap() as f64 * 100.0 / total as f64 };
+        Box::pin(inline(|| {
+            let info = memory_info()?;
+            let total = info.swap_total;
+            let used_bytes = total.saturating_sub(info.swap_free);
+            let used = if total == 0 { 0.0 } else { used_bytes as f64 * 100.0 / total as f64 };
             let mut reading = Reading::new(vec![percent("used", used)?]);
             if total == 0 {
                 reading.summary = Some("no swap configured".to_owned());
@@ -176,9 +220,9 @@ impl Probe for LoadProbe {
         "system"
     }
     fn measure(&self) -> ProbeFuture<'_> {
-        Box::pin(blocking("load", || {
+        Box::pin(inline(|| {
             let load = System::load_average().map_err(|e| probe_error("load", e))?;
-            let cpus = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1) as f64;
+            let cpus = cpu_count();
             Ok(Reading::new(vec![
                 Measurement::new("load1", load.one)?,
                 Measurement::new("load5", load.five)?,
