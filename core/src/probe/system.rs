@@ -13,6 +13,7 @@ use sysinfo::{CpuRefreshKind, Disks, MemoryRefreshKind, RefreshKind, System};
 
 use crate::check::{CheckResult, Measurement};
 use crate::error::{Error, Result};
+use crate::probe::cgroup::{CgroupRoot, MemoryLimit};
 use crate::probe::probe_error;
 use crate::runner::{CheckDefinition, Probe, ProbeFuture, Reading, Runner};
 use crate::threshold::{Threshold, ThresholdForm};
@@ -89,9 +90,22 @@ fn percent(name: &str, value: f64) -> Result<Measurement> {
     Ok(Measurement::new(name, value)?.with_unit("%").with_bounds(Some(0.0), Some(100.0)))
 }
 
-/// CPU usage of the host, sampled over an interval.
+/// CPU usage, sampled over an interval: of the host, or, in a container with a CPU quota,
+/// of the container against its quota (1.5 CPUs busy under a 2-CPU quota is 75 %).
 pub struct CpuProbe {
     pub sample: Duration,
+}
+
+impl CpuProbe {
+    async fn cgroup_usage(sample: Duration, root: &CgroupRoot) -> Option<f64> {
+        let cpus = root.cpu_quota()?;
+        let before = root.cpu_usage_ns()?;
+        let start = std::time::Instant::now();
+        tokio::time::sleep(sample).await;
+        let used = root.cpu_usage_ns()?.saturating_sub(before) as f64;
+        let wall = start.elapsed().as_nanos() as f64;
+        Some((used * 100.0 / (wall * cpus)).min(100.0))
+    }
 }
 
 impl Probe for CpuProbe {
@@ -104,6 +118,14 @@ impl Probe for CpuProbe {
     fn measure(&self) -> ProbeFuture<'_> {
         let sample = self.sample.max(sysinfo::MINIMUM_CPU_UPDATE_INTERVAL);
         Box::pin(async move {
+            let root = CgroupRoot::default();
+            if root.cpu_quota().is_some() {
+                if let Some(usage) = CpuProbe::cgroup_usage(sample, &root).await {
+                    let mut reading = Reading::new(vec![percent("usage", usage)?]);
+                    reading.summary = Some(format!("usage {usage:.2}% of the container's CPU quota"));
+                    return Ok(reading);
+                }
+            }
             let kind = RefreshKind::nothing().with_cpu(CpuRefreshKind::nothing().with_usage());
             let mut sys = System::new_with_specifics(kind).map_err(|e| probe_error("cpu", e))?;
             sys.refresh_cpu_usage();
@@ -156,8 +178,15 @@ fn cpu_count() -> f64 {
     *COUNT.get_or_init(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)) as f64
 }
 
-/// Memory in use, as `free` and psutil count it: what is not available is used.
+/// Memory in use, as `free` and psutil count it (what is not available is used); in a
+/// container whose memory limit is below the host's memory, usage against that limit.
 pub struct MemoryProbe;
+
+/// Memory used against a cgroup limit, when the limit is what binds.
+fn memory_against(info: &MemoryInfo, cgroup: Option<MemoryLimit>) -> Option<(f64, u64, u64)> {
+    let limit = cgroup?;
+    (limit.limit < info.total).then(|| (limit.used as f64 * 100.0 / limit.limit as f64, limit.limit, limit.limit.saturating_sub(limit.used)))
+}
 
 impl Probe for MemoryProbe {
     fn kind(&self) -> &'static str {
@@ -172,6 +201,14 @@ impl Probe for MemoryProbe {
             let total = info.total;
             if total == 0 {
                 return Err(probe_error("memory", "the system reports no memory"));
+            }
+            if let Some((pct, limit, available)) = memory_against(&info, CgroupRoot::default().memory()) {
+                let mut reading = Reading::new(vec![
+                    percent("used", pct)?,
+                    Measurement::new("available", available as f64)?.with_unit("B").with_bounds(Some(0.0), Some(limit as f64)),
+                ]);
+                reading.summary = Some(format!("used {pct:.2}% of the container's {limit} B limit"));
+                return Ok(reading);
             }
             let used = total.saturating_sub(info.available);
             Ok(Reading::new(vec![
@@ -314,5 +351,20 @@ impl Probe for DiskProbe {
             }
             Ok(Reading::new(ms))
         }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_container_limit_below_the_host_binds() {
+        let host = MemoryInfo { total: 16 << 30, available: 8 << 30, swap_total: 0, swap_free: 0 };
+        let limit = MemoryLimit { limit: 512 << 20, used: 384 << 20 };
+        assert_eq!(memory_against(&host, Some(limit)), Some((75.0, 512 << 20, 128 << 20)));
+        let roomy = MemoryLimit { limit: 32 << 30, used: 1 << 30 };
+        assert_eq!(memory_against(&host, Some(roomy)), None, "a limit above the host's memory does not bind");
+        assert_eq!(memory_against(&host, None), None);
     }
 }
