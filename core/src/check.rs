@@ -86,13 +86,24 @@ impl Measurement {
 
     /// `value unit` as a person reads it (`75%`, `12 ms`, `no value`).
     pub fn display_value(&self) -> String {
+        let mut out = String::new();
+        self.write_display_value(&mut out);
+        out
+    }
+
+    fn write_display_value(&self, out: &mut String) {
+        use std::fmt::Write;
         if self.value.is_nan() {
-            return "no value".to_owned();
+            out.push_str("no value");
+            return;
         }
+        out.push_str(&fmt_number(self.value));
         match self.unit.as_deref() {
-            None | Some("") => fmt_number(self.value),
-            Some("%") | Some("percent") => format!("{}%", fmt_number(self.value)),
-            Some(unit) => format!("{} {unit}", fmt_number(self.value)),
+            None | Some("") => {}
+            Some("%") | Some("percent") => out.push('%'),
+            Some(unit) => {
+                let _ = write!(out, " {unit}");
+            }
         }
     }
 }
@@ -134,25 +145,55 @@ impl CheckResult {
     /// A result whose status is the worst of its measurements' statuses and whose summary
     /// lists them (`used[/data] 93.5% (CRITICAL), free[/data] 12884901888 B`).
     pub fn from_measurements(name: impl Into<String>, measurements: Vec<Measurement>) -> Result<CheckResult> {
+        let name = name.into();
+        validate_name("check name", &name)?;
+        Ok(CheckResult::from_valid_measurements(name, measurements))
+    }
+
+    /// `from_measurements` for a name already known to be valid (the runner's checks).
+    pub(crate) fn from_valid_measurements(name: String, measurements: Vec<Measurement>) -> CheckResult {
         let status = Status::worst(measurements.iter().map(Measurement::status));
         let summary = summarize(&measurements);
-        let mut result = CheckResult::new(name, status, summary)?;
-        result.measurements = measurements;
-        Ok(result)
+        CheckResult {
+            name,
+            status,
+            summary,
+            measurements,
+            duration: None,
+            time: None,
+            error: None,
+            component_type: None,
+        }
     }
 }
 
+/// `used[/data] 93.5% (CRITICAL), free[/data] 12884901888 B`, written into one string.
 fn summarize(measurements: &[Measurement]) -> String {
-    measurements
-        .iter()
-        .map(|m| {
-            let component = m.component_id().map(|c| format!("[{c}]")).unwrap_or_default();
-            let status = m.status();
-            let mark = if status == Status::Ok { String::new() } else { format!(" ({status})") };
-            format!("{}{component} {}{mark}", m.name, m.display_value())
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
+    use std::fmt::Write;
+    let mut out = String::with_capacity(32 * measurements.len());
+    for (i, m) in measurements.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        out.push_str(&m.name);
+        if !m.labels.is_empty() {
+            out.push('[');
+            for (j, v) in m.labels.values().enumerate() {
+                if j > 0 {
+                    out.push(',');
+                }
+                out.push_str(v);
+            }
+            out.push(']');
+        }
+        out.push(' ');
+        m.write_display_value(&mut out);
+        let status = m.status();
+        if status != Status::Ok {
+            let _ = write!(out, " ({status})");
+        }
+    }
+    out
 }
 
 /// A set of check results and their aggregate status.

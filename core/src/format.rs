@@ -12,6 +12,10 @@ pub fn fmt_number(value: f64) -> String {
         "-Inf".to_owned()
     } else if value == 0.0 {
         "0".to_owned()
+    } else if value.fract() == 0.0 && value.abs() < 9_007_199_254_740_992.0 {
+        // Whole numbers below 2^53 print as the integer they are; integer formatting is
+        // several times cheaper than the shortest-float search.
+        (value as i64).to_string()
     } else {
         format!("{value}")
     }

@@ -2,11 +2,12 @@
 //! URL is put into a check name, a summary, an error or a report.
 
 /// Replaces the password of a URL (`scheme://user:password@host`) with `***`, and the
-/// `password=` of a key/value DSN (`host=db password=secret`) likewise.
-pub fn redact(text: &str) -> String {
+/// `password=` of a key/value DSN (`host=db password=secret`) likewise. Borrows the text
+/// back when there is nothing to mask.
+pub fn redact(text: &str) -> std::borrow::Cow<'_, str> {
     // Most text holds neither a URL nor a key=value pair: nothing to look for.
     if !text.contains("://") && !text.contains('=') {
-        return text.to_owned();
+        return std::borrow::Cow::Borrowed(text);
     }
     let mut out = redact_url_userinfo(text);
     // key=value DSNs (libpq style) and query parameters.
@@ -24,7 +25,7 @@ pub fn redact(text: &str) -> String {
             search_from = start + 3.min(out.len() - start);
         }
     }
-    out
+    if out == text { std::borrow::Cow::Borrowed(text) } else { std::borrow::Cow::Owned(out) }
 }
 
 fn redact_url_userinfo(text: &str) -> String {

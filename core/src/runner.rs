@@ -128,7 +128,7 @@ impl CheckDefinition {
         let duration = started.elapsed();
         let mut result = match outcome {
             Ok(Ok(reading)) => self.evaluate(reading),
-            Ok(Err(e)) => self.failed(redact(&e.to_string())),
+            Ok(Err(e)) => self.failed(redact(&e.to_string()).into_owned()),
             Err(_) => self.failed(format!("timed out after {}", format_duration(self.timeout))),
         };
         result.time = Some(time);
@@ -150,13 +150,15 @@ impl CheckDefinition {
                 }
             })
             .collect();
-        let mut result = CheckResult::from_measurements(self.name.clone(), measurements)
-            .unwrap_or_else(|e| self.failed(e.to_string()));
+        // The name was validated when the definition was made.
+        let mut result = CheckResult::from_valid_measurements(self.name.clone(), measurements);
         if let Some(summary) = reading.summary {
             let marks = result.summary.clone();
             result.summary = if result.status == Status::Ok { summary } else { format!("{summary}; {marks}") };
         }
-        result.summary = redact(&result.summary);
+        if let std::borrow::Cow::Owned(clean) = redact(&result.summary) {
+            result.summary = clean;
+        }
         result
     }
 
@@ -172,6 +174,33 @@ impl CheckDefinition {
             component_type: None,
         }
     }
+}
+
+/// Polls every future in one pinned slice until all are done, and returns their outputs
+/// in order. A health report has tens of checks, not thousands, so polling all of them on
+/// each wake-up costs less than the per-future task bookkeeping of `join_all`'s large mode.
+async fn join_in_place<F: Future>(futures: impl IntoIterator<Item = F>) -> Vec<F::Output> {
+    use futures_util::future::{maybe_done, MaybeDone};
+    let mut slots: Pin<Box<[MaybeDone<F>]>> = Box::into_pin(futures.into_iter().map(maybe_done).collect());
+    std::future::poll_fn(move |cx| {
+        let mut done = true;
+        // SAFETY: the slice is pinned in its box and never moved; each element is pinned
+        // in place for polling and only taken out once every one is finished.
+        for slot in unsafe { slots.as_mut().get_unchecked_mut() } {
+            if unsafe { Pin::new_unchecked(slot) }.poll(cx).is_pending() {
+                done = false;
+            }
+        }
+        if !done {
+            return std::task::Poll::Pending;
+        }
+        let outputs = unsafe { slots.as_mut().get_unchecked_mut() }
+            .iter_mut()
+            .map(|slot| unsafe { Pin::new_unchecked(slot) }.take_output().expect("every slot is done"))
+            .collect();
+        std::task::Poll::Ready(outputs)
+    })
+    .await
 }
 
 #[derive(Default)]
@@ -227,7 +256,7 @@ impl Runner {
                     None => self.record(def, def.run_once().await),
                 }
             });
-        HealthReport::new(futures_util::future::join_all(runs).await)
+        HealthReport::new(join_in_place(runs).await)
     }
 
     /// Runs on opsbook's shared runtime, blocking the calling thread (which must not be
@@ -245,6 +274,9 @@ impl Runner {
 
     /// Applies failure tolerance and remembers the result for the cache.
     fn record(&self, def: &CheckDefinition, mut result: CheckResult) -> CheckResult {
+        if def.cache_ttl.is_none() && def.failures_before_critical <= 1 {
+            return result; // nothing to remember
+        }
         let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
         if !state.contains_key(&def.name) {
             state.insert(def.name.clone(), CheckState::default());

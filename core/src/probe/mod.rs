@@ -28,7 +28,7 @@ use crate::error::Error;
 
 #[allow(dead_code)] // used by the feature-gated probes above
 pub(crate) fn probe_error(probe: &str, reason: impl std::fmt::Display) -> Error {
-    Error::Probe { probe: probe.to_owned(), reason: crate::redact::redact(&reason.to_string()) }
+    Error::Probe { probe: probe.to_owned(), reason: crate::redact::redact(&reason.to_string()).into_owned() }
 }
 
 /// Milliseconds elapsed since `start`, as a measurement value.
