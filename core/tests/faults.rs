@@ -86,6 +86,15 @@ async fn redis_hung_resumed_and_stopped() {
     assert_ne!(pid, 0, "redis-server did not start");
     assert_eq!(timed(Arc::clone(&probe)).await.0.status, Status::Ok);
 
+    // With maxmemory set, usage is also reported against it.
+    let cli = |args: &[&str]| Command::new("redis-cli").args(["-p", &port.to_string()]).args(args).output().unwrap();
+    assert!(cli(&["CONFIG", "SET", "maxmemory", "104857600"]).status.success());
+    let (with_max, _) = timed(Arc::clone(&probe)).await;
+    let get = |r: &CheckResult, n: &str| r.measurements.iter().find(|m| m.name == n).map(|m| m.value);
+    let used = get(&with_max, "used_memory").unwrap();
+    let ratio = get(&with_max, "used_memory_ratio").expect("a ratio once maxmemory is set");
+    assert!((ratio - used * 100.0 / 104_857_600.0).abs() < 1e-9, "{ratio} vs {used}");
+
     signal(pid, "-STOP");
     let (hung, took) = timed(Arc::clone(&probe)).await;
     signal(pid, "-CONT");
@@ -142,6 +151,24 @@ async fn postgres_hung_resumed_and_stopped() {
     let probe: Arc<dyn Probe> = Arc::new(PostgresProbe::new(url));
     let (healthy, _) = timed(Arc::clone(&probe)).await;
     assert_eq!(healthy.status, Status::Ok, "{healthy:?}");
+    assert!(healthy.measurements.iter().all(|m| m.name != "replication_lag"), "a primary has no lag");
+
+    // A streaming replica made with pg_basebackup -R reports its replication lag.
+    let standby = run_dir.join("standby");
+    let standby_port = free_port();
+    as_postgres(format!("{PG_BIN}/pg_basebackup -h 127.0.0.1 -p {port} -U postgres -D {} -R", standby.display()));
+    as_postgres(format!(
+        "{PG_BIN}/pg_ctl -D {} -l {}/standby.log -w -o \"-c listen_addresses=127.0.0.1 -p {standby_port} -k {} -c fsync=off\" start",
+        standby.display(),
+        run_dir.display(),
+        run_dir.display()
+    ));
+    let replica = PostgresProbe::new(format!("postgresql://postgres@127.0.0.1:{standby_port}/postgres"));
+    let (on_replica, _) = timed(Arc::new(replica)).await;
+    as_postgres(format!("{PG_BIN}/pg_ctl -D {} -m immediate stop", standby.display()));
+    assert_eq!(on_replica.status, Status::Ok, "{on_replica:?}");
+    let lag = on_replica.measurements.iter().find(|m| m.name == "replication_lag").expect("a replica reports its lag");
+    assert!(lag.value >= 0.0 && lag.value < 3600.0, "lag {}", lag.value);
 
     let family = postgres_family(postmaster);
     for pid in &family {
