@@ -132,3 +132,30 @@ test('report vectors', () => {
   }
   assert.equal(replayed, 5)
 })
+
+test('policy vectors', async () => {
+  const cases = load('policies.json').cases
+  let replayed = 0
+  for (const c of cases) {
+    const text = JSON.stringify(c.policy)
+    if (c.error) {
+      assert.throws(
+        () => ob.Runner.fromJson(text),
+        (e) =>
+          e.code === c.error.code &&
+          c.error.contains.every((n) => e.message.includes(n)) &&
+          (c.error.absent ?? []).every((n) => !e.message.includes(n)),
+        c.id,
+      )
+    } else {
+      const runner = ob.Runner.fromJson(text)
+      assert.deepEqual(runner.checkNames, c.names, c.id)
+      const report = await runner.run()
+      assert.deepEqual(report.checks.map((k) => k.status), c.statuses, c.id)
+      assert.equal(report.status, c.status, c.id)
+      assert.deepEqual((await runner.run('liveness')).checks.map((k) => k.name), c.tag_liveness, c.id)
+    }
+    replayed++
+  }
+  assert.equal(replayed, 12)
+})

@@ -131,3 +131,28 @@ def test_report(case: Any) -> None:
     assert nagios.text == case["nagios"]
     assert nagios.exit_code == case["exit_code"]
     assert report.to_prometheus() == case["prometheus"]
+
+
+POLICIES = load("policies.json")["cases"]
+
+
+@pytest.mark.parametrize("case", POLICIES, ids=[c["id"] for c in POLICIES])
+def test_policy(case: Any) -> None:
+    assert len(POLICIES) == 12
+    text = json.dumps(case["policy"])
+    if "error" in case:
+        err = case["error"]
+        exc = {"OPSBOOK_INVALID_VALUE": opsbook.InvalidValueError, "OPSBOOK_INVALID_RANGE": opsbook.InvalidRangeError}[err["code"]]
+        with pytest.raises(exc) as info:
+            opsbook.Runner.from_json(text)
+        for needle in err["contains"]:
+            assert needle in str(info.value)
+        for needle in err.get("absent", []):
+            assert needle not in str(info.value)
+        return
+    runner = opsbook.Runner.from_json(text)
+    assert runner.check_names == case["names"]
+    report = runner.run_sync()
+    assert [str(c.status) for c in report.checks] == case["statuses"]
+    assert str(report.status) == case["status"]
+    assert [c.name for c in runner.run_sync(tag="liveness").checks] == case["tag_liveness"]

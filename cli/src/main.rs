@@ -10,7 +10,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use opsbook::check::parse_value;
 use opsbook::probe::system::{system_checks, SystemThresholds};
 use opsbook::runner::Runner;
-use opsbook::spec::runner_from_toml;
+use opsbook::spec::{runner_from_json, runner_from_toml};
 use opsbook::{
     fmt_number, json_number, to_health_json, to_json, to_nagios, to_prometheus, to_table, HealthDetail, Range, Status,
     Threshold,
@@ -46,7 +46,7 @@ enum Command {
     /// the manuals' thresholds (CPU warn > 70 % crit > 90 %, memory > 80 % / > 95 %, disk > 80 % / > 90 %);
     /// with --policy, the [[checks]] the policy file declares. Exits with the worst status.
     Check {
-        /// A TOML policy file (`version = 1` and `[[checks]]`).
+        /// A policy file (`version = 1` and `[[checks]]`): TOML, or JSON when it ends in .json.
         #[arg(long)]
         policy: Option<std::path::PathBuf>,
         /// Run only the checks carrying this tag (e.g. liveness, readiness).
@@ -115,7 +115,12 @@ fn run(command: Command) -> opsbook::Result<u8> {
                         path: path.display().to_string(),
                         reason: e.to_string(),
                     })?;
-                    runner_from_toml(&text).map_err(|e| in_file(&path, e))?
+                    let parsed = if path.extension().is_some_and(|e| e == "json") {
+                        runner_from_json(&text)
+                    } else {
+                        runner_from_toml(&text)
+                    };
+                    parsed.map_err(|e| in_file(&path, e))?
                 }
                 None => {
                     let mut runner = Runner::new();

@@ -241,3 +241,41 @@ fn replays_threshold_vectors() {
     }
     assert_eq!(replayed, 31);
 }
+
+#[test]
+fn replays_policy_vectors() {
+    let doc = vectors("policies.json");
+    let cases = doc["cases"].as_array().unwrap();
+    for case in cases {
+        let id = case["id"].as_str().unwrap();
+        let path = std::env::temp_dir().join(format!("opsbook-cli-vector-{}-{id}.json", std::process::id()));
+        std::fs::write(&path, case["policy"].to_string()).unwrap();
+        let p = path.to_str().unwrap();
+        let o = opsbook(&["check", "--policy", p, "--format", "json"]);
+        if let Some(err) = case.get("error") {
+            assert_eq!(o.status.code(), Some(3), "{id}");
+            let message = String::from_utf8_lossy(&o.stderr);
+            for needle in err["contains"].as_array().unwrap() {
+                assert!(message.contains(needle.as_str().unwrap()), "{id}: {message}");
+            }
+            for needle in err.get("absent").and_then(|a| a.as_array()).into_iter().flatten() {
+                assert!(!message.contains(needle.as_str().unwrap()), "{id}: {message}");
+            }
+        } else {
+            let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+            let names: Vec<&serde_json::Value> = report["checks"].as_array().unwrap().iter().map(|c| &c["name"]).collect();
+            assert_eq!(serde_json::json!(names), case["names"], "{id}");
+            let statuses: Vec<&serde_json::Value> = report["checks"].as_array().unwrap().iter().map(|c| &c["status"]).collect();
+            assert_eq!(serde_json::json!(statuses), case["statuses"], "{id}");
+            assert_eq!(report["status"], case["status"], "{id}");
+            let code = ["OK", "WARNING", "CRITICAL", "UNKNOWN"].iter().position(|s| *s == case["status"]).unwrap() as i32;
+            assert_eq!(o.status.code(), Some(code), "{id}");
+            let live = opsbook(&["check", "--policy", p, "--tag", "liveness", "--format", "json"]);
+            let live: serde_json::Value = serde_json::from_slice(&live.stdout).unwrap();
+            let names: Vec<&serde_json::Value> = live["checks"].as_array().unwrap().iter().map(|c| &c["name"]).collect();
+            assert_eq!(serde_json::json!(names), case["tag_liveness"], "{id}");
+        }
+        std::fs::remove_file(&path).unwrap();
+    }
+    assert_eq!(cases.len(), 12);
+}

@@ -95,3 +95,38 @@ fn secrets_are_never_literal_and_never_echoed() {
     let e = error("version = 1\n[[checks]]\nname = \"w\"\ntype = \"http\"\nurl = \"ftp://u:pw@host/\"\n");
     assert!(!e.contains(":pw@"), "{e}");
 }
+
+#[test]
+fn policy_vectors() {
+    let path = format!("{}/../tests/vectors/policies.json", env!("CARGO_MANIFEST_DIR"));
+    let doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let cases = doc["cases"].as_array().unwrap();
+    for case in cases {
+        let id = case["id"].as_str().unwrap();
+        let built = runner_from_json(&case["policy"].to_string());
+        if let Some(err) = case.get("error") {
+            let e = match built {
+                Ok(_) => panic!("{id}: accepted"),
+                Err(e) => e,
+            };
+            assert_eq!(e.code(), err["code"].as_str().unwrap(), "{id}: {e}");
+            for needle in err["contains"].as_array().unwrap() {
+                assert!(e.to_string().contains(needle.as_str().unwrap()), "{id}: {e}");
+            }
+            for needle in err.get("absent").and_then(|a| a.as_array()).into_iter().flatten() {
+                assert!(!e.to_string().contains(needle.as_str().unwrap()), "{id}: {e}");
+            }
+        } else {
+            let runner = built.unwrap_or_else(|e| panic!("{id}: {e}"));
+            let names: Vec<&str> = runner.checks().iter().map(|c| c.name.as_str()).collect();
+            assert_eq!(serde_json::json!(names), case["names"], "{id}");
+            let report = runner.run_blocking(None);
+            let statuses: Vec<&str> = report.checks.iter().map(|c| c.status.as_str()).collect();
+            assert_eq!(serde_json::json!(statuses), case["statuses"], "{id}");
+            assert_eq!(report.status().as_str(), case["status"].as_str().unwrap(), "{id}");
+            let live: Vec<String> = runner.run_blocking(Some("liveness")).checks.into_iter().map(|c| c.name).collect();
+            assert_eq!(serde_json::json!(live), case["tag_liveness"], "{id}");
+        }
+    }
+    assert_eq!(cases.len(), 12);
+}

@@ -390,6 +390,65 @@ static void runner_checks(void) {
   opsbook_runner_free(NULL);
 }
 
+static void replay_policies(const char *dir) {
+  cJSON *doc = load(dir, "policies.json");
+  int replayed = 0;
+  const cJSON *c;
+  cJSON_ArrayForEach(c, cJSON_GetObjectItem(doc, "cases")) {
+    const char *id = text_of(c, "id");
+    char *text = cJSON_PrintUnformatted(cJSON_GetObjectItem(c, "policy"));
+    opsbook_runner *runner = NULL;
+    opsbook_result rc = opsbook_runner_from_json(text, &runner);
+    free(text);
+    const cJSON *err = cJSON_GetObjectItem(c, "error");
+    if (err) {
+      CHECK(same_code(rc, text_of(err, "code")) && runner == NULL, "%s: %s", id, opsbook_result_name(rc));
+      const char *message = last_error();
+      const cJSON *needle;
+      cJSON_ArrayForEach(needle, cJSON_GetObjectItem(err, "contains")) {
+        CHECK(strstr(message, needle->valuestring) != NULL, "%s: %s lacks %s", id, message, needle->valuestring);
+      }
+      cJSON_ArrayForEach(needle, cJSON_GetObjectItem(err, "absent")) {
+        CHECK(strstr(message, needle->valuestring) == NULL, "%s: %s leaks %s", id, message, needle->valuestring);
+      }
+    } else {
+      CHECK(rc == OPSBOOK_RESULT_OK, "%s: %s", id, last_error());
+      char *names = NULL;
+      opsbook_runner_check_names(runner, &names);
+      char *want = cJSON_PrintUnformatted(cJSON_GetObjectItem(c, "names"));
+      CHECK(!strcmp(names, want), "%s names %s", id, names);
+      free(want);
+      opsbook_string_free(names);
+      opsbook_report *report = NULL;
+      opsbook_runner_run(runner, NULL, &report);
+      char *json = NULL;
+      opsbook_report_json(report, &json);
+      cJSON *got = cJSON_Parse(json);
+      int i = 0;
+      const cJSON *status;
+      cJSON_ArrayForEach(status, cJSON_GetObjectItem(c, "statuses")) {
+        const cJSON *check = cJSON_GetArrayItem(cJSON_GetObjectItem(got, "checks"), i++);
+        CHECK(!strcmp(text_of(check, "status"), status->valuestring), "%s check %d", id, i);
+      }
+      CHECK(!strcmp(text_of(got, "status"), text_of(c, "status")), "%s status", id);
+      cJSON_Delete(got);
+      opsbook_string_free(json);
+      opsbook_report_free(report);
+      opsbook_runner_run(runner, "liveness", &report);
+      opsbook_report_json(report, &json);
+      got = cJSON_Parse(json);
+      CHECK(cJSON_GetArraySize(cJSON_GetObjectItem(got, "checks")) == cJSON_GetArraySize(cJSON_GetObjectItem(c, "tag_liveness")), "%s liveness", id);
+      cJSON_Delete(got);
+      opsbook_string_free(json);
+      opsbook_report_free(report);
+      opsbook_runner_free(runner);
+    }
+    replayed++;
+  }
+  CHECK(replayed == 12, "policies replayed %d", replayed);
+  cJSON_Delete(doc);
+}
+
 int main(int argc, char **argv) {
   if (argc != 2) {
     fprintf(stderr, "usage: %s VECTORS_DIR\n", argv[0]);
@@ -401,6 +460,7 @@ int main(int argc, char **argv) {
   replay_reports(argv[1]);
   abi_conventions();
   runner_checks();
+  replay_policies(argv[1]);
   printf("%d passed, %d failed\n", passed, failed);
   return failed == 0 ? 0 : 1;
 }
