@@ -172,6 +172,12 @@ for case in json.load(open(sys.argv[1]))["cases"]:
 PY
 }
 
+lint_suite() {
+  cargo fmt --all --check &&
+    cargo clippy --locked -q --workspace -- -D warnings &&
+    cargo clippy --locked -q -p opsbook -p opsbook-cli -p opsbook-ffi -p opsbook-benches --all-targets -- -D warnings
+}
+
 bench_suite() {
   cargo bench --locked -p opsbook-benches --no-run
 }
@@ -181,6 +187,7 @@ suite "python (pytest, stubtest, mypy)" python_suite
 suite "node (napi build, index.d.ts drift, node --test, tsc)" node_suite
 suite "c (vectors under ASan/UBSan, example)" c_suite
 suite "prometheus exposition (promtool)" promtool_suite
+suite "lint (rustfmt, clippy -D warnings)" lint_suite
 suite "benches compile" bench_suite
 
 log "summary"

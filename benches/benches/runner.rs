@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::{Criterion, criterion_group, criterion_main};
 use opsbook::check::Measurement;
 use opsbook::runner::{CheckDefinition, Probe, ProbeFuture, Reading, Runner};
 

@@ -2,7 +2,7 @@
 
 use std::hint::black_box;
 
-use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use opsbook::{Range, Threshold};
 
 fn values(n: usize) -> Vec<f64> {
@@ -12,9 +12,7 @@ fn values(n: usize) -> Vec<f64> {
 
 fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("threshold");
-    group.bench_function("parse_range", |b| {
-        b.iter(|| Range::parse("warn", black_box("@10.5:20")).unwrap())
-    });
+    group.bench_function("parse_range", |b| b.iter(|| Range::parse("warn", black_box("@10.5:20")).unwrap()));
     let t = Threshold::parse(Some("70"), Some("90")).unwrap();
     let vs = values(100_000);
     group.throughput(Throughput::Elements(vs.len() as u64));

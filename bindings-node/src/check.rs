@@ -7,7 +7,7 @@ use napi_derive::napi;
 
 use crate::errors::IntoJsResult;
 use crate::status::Status;
-use crate::threshold::{limit, Range};
+use crate::threshold::{Range, limit};
 
 /// Optional parts of a measurement. `warn`/`crit` are range text (`"~:80"`, `"above 80"`,
 /// or `String(range)` for a `Range`).
@@ -107,7 +107,11 @@ pub struct CheckResult {
 
 fn apply(mut inner: opsbook::CheckResult, options: Option<CheckOptions>) -> napi::Result<CheckResult, String> {
     if let Some(o) = options {
-        inner.duration = o.duration_seconds.map(|d| opsbook::check::duration_from_secs("durationSeconds", d)).transpose().js_err()?;
+        inner.duration = o
+            .duration_seconds
+            .map(|d| opsbook::check::duration_from_secs("durationSeconds", d))
+            .transpose()
+            .js_err()?;
         inner.time = o.time.map(|t| opsbook::check::parse_time("time", &t)).transpose().js_err()?;
         inner.error = o.error;
         inner.component_type = o.component_type;
@@ -230,7 +234,8 @@ impl HealthReport {
     /// `application/health+json`; `detailed = false` gives the status only (public form).
     #[napi]
     pub fn to_health_json(&self, detailed: Option<bool>) -> String {
-        let detail = if detailed.unwrap_or(true) { opsbook::HealthDetail::Detailed } else { opsbook::HealthDetail::Public };
+        let detail =
+            if detailed.unwrap_or(true) { opsbook::HealthDetail::Detailed } else { opsbook::HealthDetail::Public };
         opsbook::to_health_json(&self.inner, detail)
     }
 

@@ -11,10 +11,7 @@ use crate::check::HealthReport;
 pub async fn check_system(cpu_sample_ms: Option<u32>) -> napi::Result<HealthReport> {
     // A u32 of milliseconds is always a valid duration, so nothing here can be bad input.
     let sample = std::time::Duration::from_millis(u64::from(cpu_sample_ms.unwrap_or(500)));
-    let mut runner = opsbook::runner::Runner::new();
-    for check in opsbook::probe::system::system_checks(&opsbook::probe::system::SystemThresholds::default(), sample) {
-        runner.add(check).map_err(|e| napi::Error::from_reason(e.to_string()))?;
-    }
+    let runner = opsbook::probe::system::system_runner(&opsbook::probe::system::SystemThresholds::default(), sample);
     // The probes' blocking reads go to Tokio's blocking pool, not libuv's.
     Ok(HealthReport { inner: runner.run(None).await })
 }

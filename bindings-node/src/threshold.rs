@@ -57,6 +57,7 @@ impl Range {
 
     /// The canonical Nagios text, which parses back to this range.
     #[napi(js_name = "toString")]
+    #[allow(clippy::wrong_self_convention)] // napi methods take &self
     pub fn to_text(&self) -> String {
         self.inner.to_string()
     }

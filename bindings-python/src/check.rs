@@ -9,7 +9,7 @@ use pyo3::prelude::*;
 
 use crate::errors::IntoPyResult;
 use crate::status::Status;
-use crate::threshold::{limit, Range};
+use crate::threshold::{Range, limit};
 
 /// One observed value with unit, thresholds, bounds and labels. NaN means no value.
 #[pyclass(frozen, eq, from_py_object, module = "opsbook")]
@@ -100,9 +100,10 @@ fn time_arg(value: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Timestamp>> {
     if let Ok(text) = value.extract::<String>() {
         return opsbook::check::parse_time("time", &text).py_err().map(Some);
     }
-    value.extract::<Timestamp>().map(Some).map_err(|_| {
-        PyTypeError::new_err("time must be a timezone-aware datetime or RFC 3339 text")
-    })
+    value
+        .extract::<Timestamp>()
+        .map(Some)
+        .map_err(|_| PyTypeError::new_err("time must be a timezone-aware datetime or RFC 3339 text"))
 }
 
 /// The outcome of one check.

@@ -27,8 +27,18 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let base = make_type(py, "OpsbookError", "Base class of every opsbook error.", vec![py.get_type::<PyException>()])?;
     let base_bound = base.bind(py).clone();
     let subclasses = [
-        (&INVALID_RANGE, "InvalidRangeError", "A Nagios range or threshold form could not be read.", Some(py.get_type::<PyValueError>())),
-        (&INVALID_VALUE, "InvalidValueError", "A value was not acceptable where it was given.", Some(py.get_type::<PyValueError>())),
+        (
+            &INVALID_RANGE,
+            "InvalidRangeError",
+            "A Nagios range or threshold form could not be read.",
+            Some(py.get_type::<PyValueError>()),
+        ),
+        (
+            &INVALID_VALUE,
+            "InvalidValueError",
+            "A value was not acceptable where it was given.",
+            Some(py.get_type::<PyValueError>()),
+        ),
         (&PROBE_ERROR, "ProbeError", "A probe could not take its reading.", None),
         (&IO_ERROR, "OpsbookIOError", "Input/output failed.", Some(py.get_type::<PyOSError>())),
     ];

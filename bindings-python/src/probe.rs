@@ -1,6 +1,5 @@
 //! Probes (wrap `opsbook::probe`); the GIL is released while they run.
 
-
 use pyo3::prelude::*;
 
 use crate::check::HealthReport;
@@ -13,8 +12,7 @@ use crate::errors::IntoPyResult;
 #[pyo3(signature = (cpu_sample = 0.5))]
 pub fn check_system(py: Python<'_>, cpu_sample: f64) -> PyResult<HealthReport> {
     let sample = opsbook::check::duration_from_secs("cpu_sample", cpu_sample).py_err()?;
-    let checks = py.detach(|| {
-        opsbook::probe::system::probe_system(&opsbook::probe::system::SystemThresholds::default(), sample)
-    });
+    let checks = py
+        .detach(|| opsbook::probe::system::probe_system(&opsbook::probe::system::SystemThresholds::default(), sample));
     Ok(HealthReport { inner: opsbook::HealthReport::new(checks) })
 }

@@ -36,7 +36,10 @@ fn helpers(py: Python<'_>) -> PyResult<&(Py<PyAny>, Py<PyAny>)> {
         let namespace = pyo3::types::PyDict::new(py);
         py.run(HELPER_CODE, Some(&namespace), None)?;
         let get = |name: &str| -> PyResult<Py<PyAny>> {
-            namespace.get_item(name)?.map(Bound::unbind).ok_or_else(|| pyo3::exceptions::PyRuntimeError::new_err(name.to_owned()))
+            namespace
+                .get_item(name)?
+                .map(Bound::unbind)
+                .ok_or_else(|| pyo3::exceptions::PyRuntimeError::new_err(name.to_owned()))
         };
         Ok((get("resolve")?, get("run")?))
     })
@@ -82,8 +85,9 @@ impl Runner {
         opsbook::runtime::shared().spawn(async move {
             let report = inner.run(tag.as_deref()).await;
             Python::attach(|py| {
-                let delivered = Py::new(py, HealthReport { inner: report })
-                    .and_then(|report| loop_ref.call_method1(py, "call_soon_threadsafe", (resolve, future_ref, report)));
+                let delivered = Py::new(py, HealthReport { inner: report }).and_then(|report| {
+                    loop_ref.call_method1(py, "call_soon_threadsafe", (resolve, future_ref, report))
+                });
                 // The loop may have closed while the checks ran; nobody is waiting then.
                 drop(delivered);
             });

@@ -75,10 +75,7 @@ pub fn limit(field: &str, value: Option<&Bound<'_, PyAny>>) -> PyResult<Option<o
     if let Ok(text) = value.extract::<String>() {
         return opsbook::Range::parse(field, &text).py_err().map(Some);
     }
-    Err(PyTypeError::new_err(format!(
-        "{field} must be a Range, range text or None, not {}",
-        value.get_type().name()?
-    )))
+    Err(PyTypeError::new_err(format!("{field} must be a Range, range text or None, not {}", value.get_type().name()?)))
 }
 
 /// Warn and crit ranges; critical is checked first, NaN is UNKNOWN.

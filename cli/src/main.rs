@@ -8,12 +8,11 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use opsbook::check::parse_value;
-use opsbook::probe::system::{system_checks, SystemThresholds};
-use opsbook::runner::Runner;
+use opsbook::probe::system::{SystemThresholds, system_runner};
 use opsbook::spec::{runner_from_json, runner_from_toml};
 use opsbook::{
-    fmt_number, json_number, to_health_json, to_json, to_nagios, to_prometheus, to_table, HealthDetail, Range, Status,
-    Threshold,
+    HealthDetail, Range, Status, Threshold, fmt_number, json_number, to_health_json, to_json, to_nagios, to_prometheus,
+    to_table,
 };
 
 const UNKNOWN: u8 = 3;
@@ -111,10 +110,8 @@ fn run(command: Command) -> opsbook::Result<u8> {
         Command::Check { policy, tag, format, cpu_sample_ms } => {
             let runner = match policy {
                 Some(path) => {
-                    let text = std::fs::read_to_string(&path).map_err(|e| opsbook::Error::Io {
-                        path: path.display().to_string(),
-                        reason: e.to_string(),
-                    })?;
+                    let text = std::fs::read_to_string(&path)
+                        .map_err(|e| opsbook::Error::Io { path: path.display().to_string(), reason: e.to_string() })?;
                     let parsed = if path.extension().is_some_and(|e| e == "json") {
                         runner_from_json(&text)
                     } else {
@@ -122,13 +119,7 @@ fn run(command: Command) -> opsbook::Result<u8> {
                     };
                     parsed.map_err(|e| in_file(&path, e))?
                 }
-                None => {
-                    let mut runner = Runner::new();
-                    for check in system_checks(&SystemThresholds::default(), Duration::from_millis(cpu_sample_ms)) {
-                        runner.add(check)?;
-                    }
-                    runner
-                }
+                None => system_runner(&SystemThresholds::default(), Duration::from_millis(cpu_sample_ms)),
             };
             // One short run: a single-threaded runtime starts faster than the shared pool.
             let rt = tokio::runtime::Builder::new_current_thread()

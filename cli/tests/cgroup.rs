@@ -69,8 +69,8 @@ fn memory_and_cpu_against_the_container_limits() {
     burner.kill().unwrap();
     burner.wait().unwrap();
     std::fs::remove_file(&policy).unwrap();
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
+    let doc: serde_json::Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
     let checks = doc["checks"].as_array().unwrap();
     let cpu = &checks[0];
     assert!(cpu["summary"].as_str().unwrap().contains("CPU quota"), "{cpu}");

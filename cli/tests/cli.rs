@@ -146,7 +146,10 @@ fn a_bad_or_missing_policy_exits_3() {
     let missing = opsbook(&["check", "--policy", "/nonexistent/policy.toml"]);
     assert_eq!(missing.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("/nonexistent/policy.toml"));
-    let bad = write_policy("bad", "version = 1\n[[checks]]\nname = \"x\"\ntype = \"tcp\"\nhost = \"h\"\nport = 1\nprot = 2\n");
+    let bad = write_policy(
+        "bad",
+        "version = 1\n[[checks]]\nname = \"x\"\ntype = \"tcp\"\nhost = \"h\"\nport = 1\nprot = 2\n",
+    );
     let o = opsbook(&["check", "--policy", bad.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(3));
     let err = String::from_utf8_lossy(&o.stderr);
@@ -196,7 +199,8 @@ fn replays_range_vectors() {
             assert!(String::from_utf8_lossy(&o.stderr).contains("invalid range for --crit"), "{id}");
         } else {
             let pairs = case["alerts"].as_array().unwrap();
-            let mut args = vec!["eval".to_owned(), "--format".into(), "json".into(), "--crit".into(), range.into(), "--".into()];
+            let mut args =
+                vec!["eval".to_owned(), "--format".into(), "json".into(), "--crit".into(), range.into(), "--".into()];
             args.extend(pairs.iter().map(|p| arg(&p[0])));
             let o = opsbook(&args.iter().map(String::as_str).collect::<Vec<_>>());
             let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|_| panic!("{id}"));
@@ -263,16 +267,20 @@ fn replays_policy_vectors() {
             }
         } else {
             let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-            let names: Vec<&serde_json::Value> = report["checks"].as_array().unwrap().iter().map(|c| &c["name"]).collect();
+            let names: Vec<&serde_json::Value> =
+                report["checks"].as_array().unwrap().iter().map(|c| &c["name"]).collect();
             assert_eq!(serde_json::json!(names), case["names"], "{id}");
-            let statuses: Vec<&serde_json::Value> = report["checks"].as_array().unwrap().iter().map(|c| &c["status"]).collect();
+            let statuses: Vec<&serde_json::Value> =
+                report["checks"].as_array().unwrap().iter().map(|c| &c["status"]).collect();
             assert_eq!(serde_json::json!(statuses), case["statuses"], "{id}");
             assert_eq!(report["status"], case["status"], "{id}");
-            let code = ["OK", "WARNING", "CRITICAL", "UNKNOWN"].iter().position(|s| *s == case["status"]).unwrap() as i32;
+            let code =
+                ["OK", "WARNING", "CRITICAL", "UNKNOWN"].iter().position(|s| *s == case["status"]).unwrap() as i32;
             assert_eq!(o.status.code(), Some(code), "{id}");
             let live = opsbook(&["check", "--policy", p, "--tag", "liveness", "--format", "json"]);
             let live: serde_json::Value = serde_json::from_slice(&live.stdout).unwrap();
-            let names: Vec<&serde_json::Value> = live["checks"].as_array().unwrap().iter().map(|c| &c["name"]).collect();
+            let names: Vec<&serde_json::Value> =
+                live["checks"].as_array().unwrap().iter().map(|c| &c["name"]).collect();
             assert_eq!(serde_json::json!(names), case["tag_liveness"], "{id}");
         }
         std::fs::remove_file(&path).unwrap();

@@ -77,11 +77,7 @@ impl Measurement {
 
     /// Label values joined by `,` in label-name order: the component this value belongs to.
     pub fn component_id(&self) -> Option<String> {
-        if self.labels.is_empty() {
-            None
-        } else {
-            Some(self.labels.values().cloned().collect::<Vec<_>>().join(","))
-        }
+        if self.labels.is_empty() { None } else { Some(self.labels.values().cloned().collect::<Vec<_>>().join(",")) }
     }
 
     /// `value unit` as a person reads it (`75%`, `12 ms`, `no value`).
@@ -258,8 +254,7 @@ pub fn parse_value(field: &str, text: &str) -> Result<f64> {
 
 /// Parses an RFC 3339 timestamp (`2018-01-17T03:36:48Z`); `field` names the setting in errors.
 pub fn parse_time(field: &str, text: &str) -> Result<Timestamp> {
-    text.parse::<Timestamp>()
-        .map_err(|e| Error::invalid_value(field, text, format!("not an RFC 3339 timestamp ({e})")))
+    text.parse::<Timestamp>().map_err(|e| Error::invalid_value(field, text, format!("not an RFC 3339 timestamp ({e})")))
 }
 
 /// A duration from seconds; negative, NaN or infinite seconds are refused.

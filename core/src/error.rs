@@ -8,18 +8,10 @@
 pub enum Error {
     /// A Nagios range (or a plain threshold form) that cannot be read.
     #[error("invalid range for {field}: {value:?}: {reason}")]
-    InvalidRange {
-        field: String,
-        value: String,
-        reason: String,
-    },
+    InvalidRange { field: String, value: String, reason: String },
     /// A value that is not acceptable where it was given (not a number, unknown name, ...).
     #[error("invalid value for {field}: {value:?}: {reason}")]
-    InvalidValue {
-        field: String,
-        value: String,
-        reason: String,
-    },
+    InvalidValue { field: String, value: String, reason: String },
     /// A probe could not take its reading.
     #[error("probe {probe} failed: {reason}")]
     Probe { probe: String, reason: String },
@@ -41,19 +33,11 @@ impl Error {
     }
 
     pub(crate) fn invalid_range(field: &str, value: &str, reason: impl Into<String>) -> Self {
-        Error::InvalidRange {
-            field: field.to_owned(),
-            value: value.to_owned(),
-            reason: reason.into(),
-        }
+        Error::InvalidRange { field: field.to_owned(), value: value.to_owned(), reason: reason.into() }
     }
 
     pub(crate) fn invalid_value(field: &str, value: &str, reason: impl Into<String>) -> Self {
-        Error::InvalidValue {
-            field: field.to_owned(),
-            value: value.to_owned(),
-            reason: reason.into(),
-        }
+        Error::InvalidValue { field: field.to_owned(), value: value.to_owned(), reason: reason.into() }
     }
 }
 

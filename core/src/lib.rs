@@ -9,6 +9,9 @@ pub mod check;
 pub mod duration;
 pub mod error;
 pub mod export;
+mod format;
+#[cfg(feature = "runtime")]
+pub mod probe;
 pub mod redact;
 #[cfg(feature = "runtime")]
 pub mod runner;
@@ -16,15 +19,12 @@ pub mod runner;
 pub mod runtime;
 #[cfg(feature = "spec")]
 pub mod spec;
-mod format;
-#[cfg(feature = "runtime")]
-pub mod probe;
 pub mod status;
 pub mod threshold;
 
 pub use check::{CheckResult, HealthReport, Measurement};
 pub use error::{Error, Result};
-pub use export::{to_health_json, to_json, to_nagios, to_prometheus, to_table, HealthDetail, NagiosOutput};
+pub use export::{HealthDetail, NagiosOutput, to_health_json, to_json, to_nagios, to_prometheus, to_table};
 pub use format::{fmt_number, json_number};
 pub use status::{HealthStatus, Status};
 pub use threshold::{Range, Threshold, ThresholdForm};

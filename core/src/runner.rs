@@ -180,7 +180,7 @@ impl CheckDefinition {
 /// in order. A health report has tens of checks, not thousands, so polling all of them on
 /// each wake-up costs less than the per-future task bookkeeping of `join_all`'s large mode.
 async fn join_in_place<F: Future>(futures: impl IntoIterator<Item = F>) -> Vec<F::Output> {
-    use futures_util::future::{maybe_done, MaybeDone};
+    use futures_util::future::{MaybeDone, maybe_done};
     let mut slots: Pin<Box<[MaybeDone<F>]>> = Box::into_pin(futures.into_iter().map(maybe_done).collect());
     std::future::poll_fn(move |cx| {
         let mut done = true;
@@ -246,16 +246,12 @@ impl Runner {
         // The checks run as futures of this one task: probes wait on I/O (blocking reads go
         // to the blocking pool), so polling them together is concurrent without the cost of
         // a spawned task per check.
-        let runs = self
-            .checks
-            .iter()
-            .filter(|c| tag.is_none_or(|t| c.tags.contains(t)))
-            .map(|def| async move {
-                match self.cached(def) {
-                    Some(hit) => hit,
-                    None => self.record(def, def.run_once().await),
-                }
-            });
+        let runs = self.checks.iter().filter(|c| tag.is_none_or(|t| c.tags.contains(t))).map(|def| async move {
+            match self.cached(def) {
+                Some(hit) => hit,
+                None => self.record(def, def.run_once().await),
+            }
+        });
         HealthReport::new(join_in_place(runs).await)
     }
 
@@ -287,10 +283,8 @@ impl Runner {
             let needed = def.failures_before_critical.max(1);
             if entry.consecutive_failures < needed {
                 result.status = Status::Warning;
-                result.summary = format!(
-                    "failure {} of {needed} tolerated: {}",
-                    entry.consecutive_failures, result.summary
-                );
+                result.summary =
+                    format!("failure {} of {needed} tolerated: {}", entry.consecutive_failures, result.summary);
             }
         } else {
             entry.consecutive_failures = 0;

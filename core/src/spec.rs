@@ -92,7 +92,8 @@ fn check_from_value(index: usize, item: &Value) -> Result<CheckDefinition> {
         Some(other) => return Err(invalid(&at("type"), &other.to_string(), "expected text")),
         None => return Err(invalid(&at("type"), "", "missing")),
     };
-    let rest: Map<String, Value> = table.iter().filter(|(k, _)| !COMMON.contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect();
+    let rest: Map<String, Value> =
+        table.iter().filter(|(k, _)| !COMMON.contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect();
     let probe = probe_from(&kind, Value::Object(rest)).map_err(|reason| invalid(&at("type"), &kind, reason))?;
     let mut def = CheckDefinition::new(name.clone(), probe)?;
     def.thresholds = default_thresholds(&kind);
@@ -117,7 +118,13 @@ fn check_from_value(index: usize, item: &Value) -> Result<CheckDefinition> {
         Some(Value::Number(n)) if n.as_u64().is_some_and(|n| (1..=1000).contains(&n)) => {
             def.failures_before_critical = n.as_u64().unwrap_or(1) as u32;
         }
-        Some(other) => return Err(invalid(&at("failures_before_critical"), &other.to_string(), "expected a whole number from 1 to 1000")),
+        Some(other) => {
+            return Err(invalid(
+                &at("failures_before_critical"),
+                &other.to_string(),
+                "expected a whole number from 1 to 1000",
+            ));
+        }
     }
     match table.get("tags") {
         None => {}
@@ -139,14 +146,17 @@ fn check_from_value(index: usize, item: &Value) -> Result<CheckDefinition> {
                 def.thresholds.insert(measurement.clone(), threshold_from(&field, spec)?);
             }
         }
-        Some(other) => return Err(invalid(&at("thresholds"), &other.to_string(), "expected a table by measurement name")),
+        Some(other) => {
+            return Err(invalid(&at("thresholds"), &other.to_string(), "expected a table by measurement name"));
+        }
     }
     Ok(def)
 }
 
 /// `{ warn = ..., crit = ... }` with either limit optional.
 fn threshold_from(field: &str, spec: &Value) -> Result<Threshold> {
-    let table = spec.as_object().ok_or_else(|| invalid(field, &spec.to_string(), "expected { warn = ..., crit = ... }"))?;
+    let table =
+        spec.as_object().ok_or_else(|| invalid(field, &spec.to_string(), "expected { warn = ..., crit = ... }"))?;
     for key in table.keys() {
         if key != "warn" && key != "crit" {
             return Err(invalid(&format!("{field}.{key}"), "", "unknown key (known: warn, crit)"));
@@ -159,10 +169,16 @@ fn threshold_from(field: &str, spec: &Value) -> Result<Threshold> {
             Some(Value::String(text)) => Range::parse(&field, text).map(Some),
             Some(Value::Object(form)) if form.len() == 1 => {
                 let (name, bound) = form.iter().next().expect("one entry");
-                let bound = bound.as_f64().ok_or_else(|| invalid(&format!("{field}.{name}"), &bound.to_string(), "expected a number"))?;
+                let bound = bound
+                    .as_f64()
+                    .ok_or_else(|| invalid(&format!("{field}.{name}"), &bound.to_string(), "expected a number"))?;
                 ThresholdForm::from_name(&field, name, bound)?.to_range(&field).map(Some)
             }
-            Some(other) => Err(invalid(&field, &other.to_string(), "expected range text or one of { above | at_or_above | below | at_or_below = N }")),
+            Some(other) => Err(invalid(
+                &field,
+                &other.to_string(),
+                "expected range text or one of { above | at_or_above | below | at_or_below = N }",
+            )),
         }
     };
     Ok(Threshold::new(limit("warn")?, limit("crit")?))
@@ -206,7 +222,9 @@ fn secret(env: &str, value_kind: &str) -> std::result::Result<String, String> {
 /// environment variable.
 fn literal_without_secret(key: &str, value: &str, env_key: &str) -> std::result::Result<String, String> {
     if crate::redact::redact(value) != value {
-        return Err(format!("{key} holds a password: put the whole {key} in an environment variable and name it with {env_key}"));
+        return Err(format!(
+            "{key} holds a password: put the whole {key} in an environment variable and name it with {env_key}"
+        ));
     }
     Ok(value.to_owned())
 }
@@ -232,7 +250,9 @@ fn probe_from(kind: &str, rest: Value) -> std::result::Result<Arc<dyn Probe>, St
             Ok(Arc::new(crate::probe::system::CpuProbe { sample }))
         }
         #[cfg(feature = "system")]
-        "memory" => from_json::<Empty>(kind, rest).map(|_| Arc::new(crate::probe::system::MemoryProbe) as Arc<dyn Probe>),
+        "memory" => {
+            from_json::<Empty>(kind, rest).map(|_| Arc::new(crate::probe::system::MemoryProbe) as Arc<dyn Probe>)
+        }
         #[cfg(feature = "system")]
         "swap" => from_json::<Empty>(kind, rest).map(|_| Arc::new(crate::probe::system::SwapProbe) as Arc<dyn Probe>),
         #[cfg(feature = "system")]
@@ -330,7 +350,9 @@ fn probe_from(kind: &str, rest: Value) -> std::result::Result<Arc<dyn Probe>, St
             let l: Log = from_json(kind, rest)?;
             use crate::probe::logscan::{LogScanProbe, ScanWindow};
             let window = l.last_lines.map(ScanWindow::LastLines).unwrap_or(ScanWindow::SinceLastScan);
-            LogScanProbe::new(l.path, &l.pattern, window).map(|p| Arc::new(p) as Arc<dyn Probe>).map_err(|e| e.to_string())
+            LogScanProbe::new(l.path, &l.pattern, window)
+                .map(|p| Arc::new(p) as Arc<dyn Probe>)
+                .map_err(|e| e.to_string())
         }
         #[cfg(feature = "http")]
         "http" => {
@@ -359,7 +381,10 @@ fn probe_from(kind: &str, rest: Value) -> std::result::Result<Arc<dyn Probe>, St
                 _ => return Err("http check: give exactly one of url, url_env".into()),
             };
             if !(url.starts_with("http://") || url.starts_with("https://")) {
-                return Err(format!("http check: url {:?} must start with http:// or https://", crate::redact::redact(&url)));
+                return Err(format!(
+                    "http check: url {:?} must start with http:// or https://",
+                    crate::redact::redact(&url)
+                ));
             }
             let mut p = crate::probe::http::HttpProbe::get(url);
             p.method = h.method.unwrap_or_else(|| "GET".into()).to_ascii_uppercase();

@@ -90,11 +90,7 @@ impl Status {
             1 => Ok(Status::Warning),
             2 => Ok(Status::Critical),
             3 => Ok(Status::Unknown),
-            _ => Err(Error::invalid_value(
-                "exit code",
-                &code.to_string(),
-                "a Nagios exit code is 0, 1, 2 or 3",
-            )),
+            _ => Err(Error::invalid_value("exit code", &code.to_string(), "a Nagios exit code is 0, 1, 2 or 3")),
         }
     }
 
@@ -139,11 +135,7 @@ impl FromStr for Status {
             "WARNING" => Ok(Status::Warning),
             "CRITICAL" => Ok(Status::Critical),
             "UNKNOWN" => Ok(Status::Unknown),
-            _ => Err(Error::invalid_value(
-                "status",
-                s,
-                "expected one of OK, WARNING, CRITICAL, UNKNOWN",
-            )),
+            _ => Err(Error::invalid_value("status", s, "expected one of OK, WARNING, CRITICAL, UNKNOWN")),
         }
     }
 }

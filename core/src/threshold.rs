@@ -133,9 +133,8 @@ impl Range {
         if body.starts_with(|c: char| c.is_ascii_alphabetic()) {
             let (name, bound) = body.split_once(char::is_whitespace).unwrap_or((body, ""));
             let bound = parse_bound(bound.trim()).map_err(|r| bad(&r))?;
-            let form = ThresholdForm::from_name(field, name, bound).map_err(|_| {
-                bad("not a range; expected [@]start:end or above/at_or_above/below/at_or_below N")
-            })?;
+            let form = ThresholdForm::from_name(field, name, bound)
+                .map_err(|_| bad("not a range; expected [@]start:end or above/at_or_above/below/at_or_below N"))?;
             return form.to_range(field);
         }
         let (inside, body) = match body.strip_prefix('@') {
@@ -167,11 +166,7 @@ impl Range {
             }
         };
         if start > end {
-            return Err(bad(&format!(
-                "start {} is greater than end {}",
-                fmt_number(start),
-                fmt_number(end)
-            )));
+            return Err(bad(&format!("start {} is greater than end {}", fmt_number(start), fmt_number(end))));
         }
         Ok(Range { start, end, inside })
     }
@@ -230,9 +225,7 @@ impl FromStr for Range {
 fn parse_bound(text: &str) -> std::result::Result<f64, String> {
     let number = text.strip_suffix('%').unwrap_or(text);
     let well_formed = !number.is_empty()
-        && number
-            .bytes()
-            .all(|b| b.is_ascii_digit() || matches!(b, b'+' | b'-' | b'.' | b'e' | b'E'))
+        && number.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'+' | b'-' | b'.' | b'e' | b'E'))
         && number.bytes().any(|b| b.is_ascii_digit());
     match number.parse::<f64>() {
         Ok(v) if well_formed && v.is_finite() => Ok(v),

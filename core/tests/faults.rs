@@ -16,7 +16,8 @@ const PG_BIN: &str = "/usr/lib/postgresql/15/bin";
 const TIMEOUT: Duration = Duration::from_secs(1);
 
 fn available(program: &str) -> bool {
-    let found = Path::new(program).exists() || Command::new("which").arg(program).output().is_ok_and(|o| o.status.success());
+    let found =
+        Path::new(program).exists() || Command::new("which").arg(program).output().is_ok_and(|o| o.status.success());
     if !found {
         assert!(std::env::var("CI").as_deref() != Ok("true"), "{program} is missing: scripts/test.sh installs it");
         eprintln!("skipped: {program} is not installed");
@@ -117,7 +118,8 @@ async fn redis_hung_resumed_and_stopped() {
 /// The postmaster and its children (checkpointer, walwriter, backends...).
 fn postgres_family(postmaster: u32) -> Vec<u32> {
     let out = Command::new("pgrep").args(["-P", &postmaster.to_string()]).output().unwrap();
-    let mut pids: Vec<u32> = String::from_utf8_lossy(&out.stdout).lines().filter_map(|l| l.trim().parse().ok()).collect();
+    let mut pids: Vec<u32> =
+        String::from_utf8_lossy(&out.stdout).lines().filter_map(|l| l.trim().parse().ok()).collect();
     pids.push(postmaster);
     pids
 }
@@ -146,7 +148,8 @@ async fn postgres_hung_resumed_and_stopped() {
         run_dir.display(),
         run_dir.display()
     ));
-    let postmaster: u32 = std::fs::read_to_string(data.join("postmaster.pid")).unwrap().lines().next().unwrap().trim().parse().unwrap();
+    let postmaster: u32 =
+        std::fs::read_to_string(data.join("postmaster.pid")).unwrap().lines().next().unwrap().trim().parse().unwrap();
     let url = format!("postgresql://postgres@127.0.0.1:{port}/postgres");
     let probe: Arc<dyn Probe> = Arc::new(PostgresProbe::new(url));
     let (healthy, _) = timed(Arc::clone(&probe)).await;

@@ -27,7 +27,11 @@ async fn disk_usage_and_inodes_match_df() {
     let dfi = String::from_utf8(Command::new("df").args(["-iP", "/"]).output().unwrap().stdout).unwrap();
     let ipct = dfi.lines().nth(1).unwrap().split_whitespace().nth(4).unwrap().trim_end_matches('%');
     match ipct.parse::<f64>() {
-        Ok(ipct) => assert!((value(&r, "inodes_used").ceil() - ipct).abs() <= 1.0, "inodes {} vs df -i {ipct}", value(&r, "inodes_used")),
+        Ok(ipct) => assert!(
+            (value(&r, "inodes_used").ceil() - ipct).abs() <= 1.0,
+            "inodes {} vs df -i {ipct}",
+            value(&r, "inodes_used")
+        ),
         Err(_) => assert!(r.measurements.iter().all(|m| m.name != "inodes_used"), "df -i reports no inodes ({ipct})"),
     }
 }
@@ -38,7 +42,8 @@ async fn load_and_uptime_match_proc() {
     let loadavg = std::fs::read_to_string("/proc/loadavg").unwrap();
     let load1: f64 = loadavg.split_whitespace().next().unwrap().parse().unwrap();
     assert!((value(&r, "load1") - load1).abs() < 1.0, "opsbook {} vs /proc/loadavg {load1}", value(&r, "load1"));
-    let uptime: f64 = std::fs::read_to_string("/proc/uptime").unwrap().split_whitespace().next().unwrap().parse().unwrap();
+    let uptime: f64 =
+        std::fs::read_to_string("/proc/uptime").unwrap().split_whitespace().next().unwrap().parse().unwrap();
     assert!((value(&r, "uptime") - uptime).abs() < 5.0, "opsbook {} vs /proc/uptime {uptime}", value(&r, "uptime"));
 }
 

@@ -62,6 +62,8 @@ async fn counts_new_matches_across_rotation_and_truncation() {
     let missing = LogScanProbe::new(dir.join("nope.log"), "ERROR", ScanWindow::SinceLastScan).unwrap();
     let r = CheckDefinition::new("missing", Arc::new(missing)).unwrap().run_once().await;
     assert!(r.status == Status::Critical && r.summary.contains("nope.log"), "{}", r.summary);
-    assert!(LogScanProbe::new(&log, "(unclosed", ScanWindow::SinceLastScan).unwrap_err().to_string().contains("pattern"));
+    assert!(
+        LogScanProbe::new(&log, "(unclosed", ScanWindow::SinceLastScan).unwrap_err().to_string().contains("pattern")
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -103,7 +103,9 @@ async fn file_freshness_finds_the_newest_match() {
     let dir = std::env::temp_dir().join(format!("opsbook-files-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let day = Duration::from_secs(86_400);
-    for (name, age, size) in [("db_1.sql.gz", 3 * day, 10usize), ("db_2.sql.gz", day / 2, 1234), ("notes.txt", Duration::ZERO, 1)] {
+    for (name, age, size) in
+        [("db_1.sql.gz", 3 * day, 10usize), ("db_2.sql.gz", day / 2, 1234), ("notes.txt", Duration::ZERO, 1)]
+    {
         let path = dir.join(name);
         std::fs::File::create(&path).unwrap().write_all(&vec![b'x'; size]).unwrap();
         let f = std::fs::File::options().write(true).open(&path).unwrap();
@@ -111,13 +113,16 @@ async fn file_freshness_finds_the_newest_match() {
     }
     let pattern = format!("{}/db_*.sql.gz", dir.display());
     let t = Threshold::parse(Some("~:86400"), Some("~:172800")).unwrap();
-    let def = CheckDefinition::new("backup", Arc::new(FileFreshnessProbe { pattern: pattern.clone() })).unwrap().with_threshold("age", t);
+    let def = CheckDefinition::new("backup", Arc::new(FileFreshnessProbe { pattern: pattern.clone() }))
+        .unwrap()
+        .with_threshold("age", t);
     let r = def.run_once().await;
     assert_eq!(r.status, Status::Ok, "{r:?}");
     let age = value(&r, "age");
     assert!((43_200.0..43_260.0).contains(&age), "age {age}");
     assert_eq!(value(&r, "size"), 1234.0);
-    let none = run(FileFreshnessProbe { pattern: format!("{}/nothing_*", dir.display()) }, Duration::from_secs(5)).await;
+    let none =
+        run(FileFreshnessProbe { pattern: format!("{}/nothing_*", dir.display()) }, Duration::from_secs(5)).await;
     assert_eq!(none.status, Status::Critical);
     assert!(none.summary.contains("no file matches"), "{}", none.summary);
     std::fs::remove_dir_all(&dir).unwrap();
@@ -149,7 +154,11 @@ fn http_server() -> u16 {
                     "/headers" => ("200 OK", request.clone()),
                     _ => ("404 Not Found", String::new()),
                 };
-                let _ = write!(stream, "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len());
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
             });
         }
     });

@@ -1,6 +1,8 @@
 //! Invariants that hold for every input, not only the vectors.
 
-use opsbook::{HealthReport, Measurement, CheckResult, Range, Threshold, to_health_json, to_nagios, to_prometheus, HealthDetail};
+use opsbook::{
+    CheckResult, HealthDetail, HealthReport, Measurement, Range, Threshold, to_health_json, to_nagios, to_prometheus,
+};
 use proptest::prelude::*;
 
 proptest! {

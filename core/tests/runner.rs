@@ -1,7 +1,7 @@
 //! The Runner: concurrency, timeouts, caching, failure tolerance, tags.
 
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
 use opsbook::check::Measurement;
@@ -17,7 +17,7 @@ struct FakeProbe {
 }
 
 impl FakeProbe {
-    fn new(sleep: Duration, value: f64) -> (Arc<AtomicU32>, Arc<dyn Probe>) {
+    fn pair(sleep: Duration, value: f64) -> (Arc<AtomicU32>, Arc<dyn Probe>) {
         let runs = Arc::new(AtomicU32::new(0));
         (Arc::clone(&runs), Arc::new(FakeProbe { sleep, runs, value, fail: false }))
     }
@@ -47,7 +47,7 @@ fn def(name: &str, probe: Arc<dyn Probe>) -> CheckDefinition {
 async fn checks_run_concurrently() {
     let mut runner = Runner::new();
     for i in 0..20 {
-        let (_, p) = FakeProbe::new(Duration::from_millis(100), 1.0);
+        let (_, p) = FakeProbe::pair(Duration::from_millis(100), 1.0);
         runner.add(def(&format!("c{i}"), p)).unwrap();
     }
     let start = Instant::now();
@@ -62,8 +62,8 @@ async fn checks_run_concurrently() {
 #[tokio::test]
 async fn a_hung_probe_is_critical_after_its_timeout() {
     let mut runner = Runner::new();
-    let (_, hung) = FakeProbe::new(Duration::from_secs(3600), 1.0);
-    let (_, fine) = FakeProbe::new(Duration::ZERO, 1.0);
+    let (_, hung) = FakeProbe::pair(Duration::from_secs(3600), 1.0);
+    let (_, fine) = FakeProbe::pair(Duration::ZERO, 1.0);
     runner.add(def("hung", hung).with_timeout(Duration::from_millis(300))).unwrap();
     runner.add(def("fine", fine)).unwrap();
     let start = Instant::now();
@@ -79,7 +79,7 @@ async fn a_hung_probe_is_critical_after_its_timeout() {
 #[tokio::test]
 async fn thresholds_apply_to_measurements_by_name() {
     let mut runner = Runner::new();
-    let (_, p) = FakeProbe::new(Duration::ZERO, 85.0);
+    let (_, p) = FakeProbe::pair(Duration::ZERO, 85.0);
     let t = Threshold::parse(Some("~:80"), Some("~:90")).unwrap();
     runner.add(def("cpu", p).with_threshold("value", t)).unwrap();
     let report = runner.run(None).await;
@@ -90,7 +90,7 @@ async fn thresholds_apply_to_measurements_by_name() {
 #[tokio::test]
 async fn results_are_cached_for_their_ttl() {
     let mut runner = Runner::new();
-    let (runs, p) = FakeProbe::new(Duration::ZERO, 1.0);
+    let (runs, p) = FakeProbe::pair(Duration::ZERO, 1.0);
     let mut d = def("cached", p);
     d.cache_ttl = Some(Duration::from_millis(400));
     runner.add(d).unwrap();
@@ -127,9 +127,9 @@ async fn critical_only_after_consecutive_failures() {
 #[tokio::test]
 async fn tags_select_groups_and_names_are_unique() {
     let mut runner = Runner::new();
-    let (_, a) = FakeProbe::new(Duration::ZERO, 1.0);
-    let (_, b) = FakeProbe::new(Duration::ZERO, 1.0);
-    let (_, c) = FakeProbe::new(Duration::ZERO, 1.0);
+    let (_, a) = FakeProbe::pair(Duration::ZERO, 1.0);
+    let (_, b) = FakeProbe::pair(Duration::ZERO, 1.0);
+    let (_, c) = FakeProbe::pair(Duration::ZERO, 1.0);
     runner.add(def("process", a).with_tag("liveness")).unwrap();
     runner.add(def("database", b).with_tag("readiness")).unwrap();
     let err = runner.add(def("database", c)).unwrap_err();
@@ -142,7 +142,7 @@ async fn tags_select_groups_and_names_are_unique() {
 #[test]
 fn run_blocking_uses_the_shared_runtime() {
     let mut runner = Runner::new();
-    let (_, p) = FakeProbe::new(Duration::from_millis(10), 1.0);
+    let (_, p) = FakeProbe::pair(Duration::from_millis(10), 1.0);
     runner.add(def("x", p)).unwrap();
     assert_eq!(runner.run_blocking(None).status(), Status::Ok);
     assert_eq!(runner.run_blocking(None).status(), Status::Ok);

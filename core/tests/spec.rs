@@ -2,8 +2,8 @@
 
 use std::time::Duration;
 
-use opsbook::spec::{runner_from_json, runner_from_toml};
 use opsbook::Status;
+use opsbook::spec::{runner_from_json, runner_from_toml};
 
 const POLICY: &str = r#"
 version = 1
@@ -41,7 +41,10 @@ fn a_policy_declares_checks_with_their_options() {
     assert_eq!(checks[2].cache_ttl, Some(Duration::from_secs(10)));
     assert_eq!(checks[2].failures_before_critical, 3);
     let latency = checks[2].thresholds["latency"];
-    assert_eq!((latency.warn.unwrap().to_string(), latency.crit.unwrap().to_string()), ("@100:".into(), "~:500".into()));
+    assert_eq!(
+        (latency.warn.unwrap().to_string(), latency.crit.unwrap().to_string()),
+        ("@100:".into(), "~:500".into())
+    );
     let live = runner.run_blocking(Some("liveness"));
     assert_eq!(live.checks.len(), 1);
     assert_eq!(live.checks[0].status, Status::Ok);
@@ -49,7 +52,9 @@ fn a_policy_declares_checks_with_their_options() {
 
 #[test]
 fn json_has_the_same_shape() {
-    let runner = runner_from_json(r#"{"version": 1, "checks": [{"name": "echo", "type": "command", "argv": ["true"]}]}"#).unwrap();
+    let runner =
+        runner_from_json(r#"{"version": 1, "checks": [{"name": "echo", "type": "command", "argv": ["true"]}]}"#)
+            .unwrap();
     assert_eq!(runner.run_blocking(None).status(), Status::Ok);
 }
 
@@ -72,13 +77,15 @@ fn bad_policies_are_errors_naming_the_check_and_key() {
     assert!(e.contains("checks[0] (x).timeout") && e.contains("\"5 seconds\""), "{e}");
     let e = error("version = 1\n[[checks]]\nname = \"x\"\ntype = \"memory\"\nthresholds.used = { warn = \"2:1\" }\n");
     assert!(e.contains("thresholds.used.warn") && e.contains("\"2:1\""), "{e}");
-    let e = error("version = 1\n[[checks]]\nname = \"x\"\ntype = \"memory\"\nthresholds.used = { warn = { over = 5 } }\n");
+    let e =
+        error("version = 1\n[[checks]]\nname = \"x\"\ntype = \"memory\"\nthresholds.used = { warn = { over = 5 } }\n");
     assert!(e.contains("thresholds.used.warn"), "{e}");
     let e = error("[[checks]]\nname = \"x\"\ntype = \"memory\"\n");
     assert!(e.contains("version"), "{e}");
     let e = error("version = 1\nrules = []\n");
     assert!(e.contains("rules") && e.contains("unknown top-level key"), "{e}");
-    let e = error("version = 1\n[[checks]]\nname = \"a\"\ntype = \"memory\"\n[[checks]]\nname = \"a\"\ntype = \"swap\"\n");
+    let e =
+        error("version = 1\n[[checks]]\nname = \"a\"\ntype = \"memory\"\n[[checks]]\nname = \"a\"\ntype = \"swap\"\n");
     assert!(e.contains("already exists"), "{e}");
     let e = error("version = 1\n[[checks]]\nname = \"x\"\ntype = \"command\"\nargv = []\n");
     assert!(e.contains("argv must name a program"), "{e}");
@@ -88,7 +95,9 @@ fn bad_policies_are_errors_naming_the_check_and_key() {
 
 #[test]
 fn secrets_are_never_literal_and_never_echoed() {
-    let e = error("version = 1\n[[checks]]\nname = \"db\"\ntype = \"postgres\"\ndsn = \"postgresql://app:s3cr3t@db/edu\"\n");
+    let e = error(
+        "version = 1\n[[checks]]\nname = \"db\"\ntype = \"postgres\"\ndsn = \"postgresql://app:s3cr3t@db/edu\"\n",
+    );
     assert!(e.contains("dsn_env") && !e.contains("s3cr3t"), "{e}");
     let e = error("version = 1\n[[checks]]\nname = \"c\"\ntype = \"redis\"\nurl_env = \"OPSBOOK_TEST_SURELY_UNSET\"\n");
     assert!(e.contains("OPSBOOK_TEST_SURELY_UNSET") && e.contains("not set"), "{e}");

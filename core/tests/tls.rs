@@ -85,7 +85,8 @@ async fn days_left_of_a_pem_file_and_errors() {
         }
     });
     let no_tls = TlsProbe { source: TlsSource::Remote { host: "127.0.0.1".into(), port, server_name: None }, at: None };
-    let r = CheckDefinition::new("tls", Arc::new(no_tls)).unwrap().with_timeout(Duration::from_secs(5)).run_once().await;
+    let r =
+        CheckDefinition::new("tls", Arc::new(no_tls)).unwrap().with_timeout(Duration::from_secs(5)).run_once().await;
     assert_eq!(r.status, Status::Critical);
     assert!(r.summary.contains("TLS handshake"), "{}", r.summary);
 }

@@ -4,8 +4,8 @@ use std::collections::BTreeMap;
 
 use opsbook::check::{duration_from_secs, parse_time};
 use opsbook::{
-    to_health_json, to_nagios, to_prometheus, CheckResult, HealthDetail, HealthReport, Measurement, Range, Status,
-    Threshold, ThresholdForm,
+    CheckResult, HealthDetail, HealthReport, Measurement, Range, Status, Threshold, ThresholdForm, to_health_json,
+    to_nagios, to_prometheus,
 };
 use serde_json::Value;
 
@@ -80,7 +80,9 @@ fn thresholds() {
             let err = built.expect_err(id);
             assert_eq!(err.code(), expected["code"].as_str().unwrap(), "{id}");
             match &err {
-                opsbook::Error::InvalidRange { field, .. } => assert_eq!(field, expected["field"].as_str().unwrap(), "{id}"),
+                opsbook::Error::InvalidRange { field, .. } => {
+                    assert_eq!(field, expected["field"].as_str().unwrap(), "{id}")
+                }
                 other => panic!("{id}: {other:?}"),
             }
         } else {
@@ -106,7 +108,8 @@ fn status() {
         replayed += 1;
     }
     for a in doc["aggregation"].as_array().unwrap() {
-        let list: Vec<Status> = a["statuses"].as_array().unwrap().iter().map(|s| s.as_str().unwrap().parse().unwrap()).collect();
+        let list: Vec<Status> =
+            a["statuses"].as_array().unwrap().iter().map(|s| s.as_str().unwrap().parse().unwrap()).collect();
         assert_eq!(Status::worst(list).as_str(), a["worst"].as_str().unwrap());
         replayed += 1;
     }
@@ -136,7 +139,9 @@ fn build_report(spec: &Value) -> HealthReport {
         let name = c["name"].as_str().unwrap();
         let mut check = match c.get("status") {
             Some(s) => {
-                let mut r = CheckResult::new(name, s.as_str().unwrap().parse().unwrap(), c["summary"].as_str().unwrap()).unwrap();
+                let mut r =
+                    CheckResult::new(name, s.as_str().unwrap().parse().unwrap(), c["summary"].as_str().unwrap())
+                        .unwrap();
                 r.measurements = ms;
                 r
             }

@@ -2,7 +2,7 @@
 
 use std::cell::RefCell;
 use std::ffi::c_char;
-use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::panic::{AssertUnwindSafe, catch_unwind};
 
 /// What a call came to. One code per kind of core error, plus the ABI's own.
 #[repr(C)]

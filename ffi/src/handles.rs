@@ -1,12 +1,12 @@
 //! Opaque handles over the core model, and the string helpers they share.
 
-use std::ffi::{c_char, CStr, CString};
+use std::ffi::{CStr, CString, c_char};
 
 use opsbook::check::{duration_from_secs, parse_time};
-use opsbook::probe::system::{probe_system, SystemThresholds};
+use opsbook::probe::system::{SystemThresholds, probe_system};
 use opsbook::{
-    to_health_json, to_nagios, to_prometheus, to_table, CheckResult, HealthDetail, HealthReport, Measurement, Range,
-    Threshold, ThresholdForm,
+    CheckResult, HealthDetail, HealthReport, Measurement, Range, Threshold, ThresholdForm, to_health_json, to_nagios,
+    to_prometheus, to_table,
 };
 
 use crate::error::{fail, guard, null_argument, opsbook_result};
@@ -160,7 +160,11 @@ pub unsafe extern "C" fn opsbook_range_inside(range: *const opsbook_range, out: 
 
 /// Whether `value` raises an alert against the range.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn opsbook_range_alerts(range: *const opsbook_range, value: f64, out: *mut bool) -> opsbook_result {
+pub unsafe extern "C" fn opsbook_range_alerts(
+    range: *const opsbook_range,
+    value: f64,
+    out: *mut bool,
+) -> opsbook_result {
     guard(|| put_value(out, unsafe { get(range, "range") }?.inner.alerts(value)))
 }
 
@@ -256,7 +260,10 @@ pub unsafe extern "C" fn opsbook_measurement_new(
 
 /// Sets the unit (`%`, `ms`, `s`, `B`, ...); NULL removes it.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn opsbook_measurement_set_unit(m: *mut opsbook_measurement, unit: *const c_char) -> opsbook_result {
+pub unsafe extern "C" fn opsbook_measurement_set_unit(
+    m: *mut opsbook_measurement,
+    unit: *const c_char,
+) -> opsbook_result {
     guard(|| {
         let m = unsafe { get_mut(m, "measurement") }?;
         m.inner.unit = if unit.is_null() { None } else { Some(unsafe { c_str(unit, "unit") }?.to_owned()) };
@@ -281,7 +288,11 @@ pub unsafe extern "C" fn opsbook_measurement_set_thresholds(
 
 /// Sets the minimum and maximum the value can take; NAN leaves a bound unset.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn opsbook_measurement_set_bounds(m: *mut opsbook_measurement, min: f64, max: f64) -> opsbook_result {
+pub unsafe extern "C" fn opsbook_measurement_set_bounds(
+    m: *mut opsbook_measurement,
+    min: f64,
+    max: f64,
+) -> opsbook_result {
     guard(|| {
         let m = unsafe { get_mut(m, "measurement") }?;
         m.inner.min = Some(min).filter(|v| !v.is_nan());
@@ -376,7 +387,10 @@ pub unsafe extern "C" fn opsbook_check_result_add_measurement(
 
 /// Sets when the check ran, as RFC 3339 text ("2026-11-22T02:00:00Z"); NULL unsets it.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn opsbook_check_result_set_time(c: *mut opsbook_check_result, time: *const c_char) -> opsbook_result {
+pub unsafe extern "C" fn opsbook_check_result_set_time(
+    c: *mut opsbook_check_result,
+    time: *const c_char,
+) -> opsbook_result {
     guard(|| {
         let c = unsafe { get_mut(c, "check_result") }?;
         c.inner.time = if time.is_null() {
@@ -390,7 +404,10 @@ pub unsafe extern "C" fn opsbook_check_result_set_time(c: *mut opsbook_check_res
 
 /// Sets how long the check took, in seconds (finite, ≥ 0).
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn opsbook_check_result_set_duration(c: *mut opsbook_check_result, seconds: f64) -> opsbook_result {
+pub unsafe extern "C" fn opsbook_check_result_set_duration(
+    c: *mut opsbook_check_result,
+    seconds: f64,
+) -> opsbook_result {
     guard(|| {
         let c = unsafe { get_mut(c, "check_result") }?;
         c.inner.duration = Some(duration_from_secs("duration", seconds).map_err(fail)?);
@@ -400,7 +417,10 @@ pub unsafe extern "C" fn opsbook_check_result_set_duration(c: *mut opsbook_check
 
 /// Sets (or with NULL unsets) the error text of a check that could not do its job.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn opsbook_check_result_set_error(c: *mut opsbook_check_result, error: *const c_char) -> opsbook_result {
+pub unsafe extern "C" fn opsbook_check_result_set_error(
+    c: *mut opsbook_check_result,
+    error: *const c_char,
+) -> opsbook_result {
     guard(|| {
         let c = unsafe { get_mut(c, "check_result") }?;
         c.inner.error = if error.is_null() { None } else { Some(unsafe { c_str(error, "error") }?.to_owned()) };
@@ -433,7 +453,10 @@ pub unsafe extern "C" fn opsbook_check_result_status(c: *const opsbook_check_res
 
 /// The check's summary into `*out` (free with `opsbook_string_free`).
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn opsbook_check_result_summary(c: *const opsbook_check_result, out: *mut *mut c_char) -> opsbook_result {
+pub unsafe extern "C" fn opsbook_check_result_summary(
+    c: *const opsbook_check_result,
+    out: *mut *mut c_char,
+) -> opsbook_result {
     guard(|| put_string(out, unsafe { get(c, "check_result") }?.inner.summary.clone()))
 }
 
@@ -453,7 +476,10 @@ pub unsafe extern "C" fn opsbook_report_new(out: *mut *mut opsbook_report) -> op
 
 /// Appends a copy of a check result.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn opsbook_report_add_check(r: *mut opsbook_report, c: *const opsbook_check_result) -> opsbook_result {
+pub unsafe extern "C" fn opsbook_report_add_check(
+    r: *mut opsbook_report,
+    c: *const opsbook_check_result,
+) -> opsbook_result {
     guard(|| {
         let r = unsafe { get_mut(r, "report") }?;
         r.inner.checks.push(unsafe { get(c, "check_result") }?.inner.clone());
@@ -473,7 +499,11 @@ pub enum opsbook_report_info {
 
 /// Sets (or with NULL unsets) a descriptive field: `field` is an `opsbook_report_info`.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn opsbook_report_set_info(r: *mut opsbook_report, field: u32, value: *const c_char) -> opsbook_result {
+pub unsafe extern "C" fn opsbook_report_set_info(
+    r: *mut opsbook_report,
+    field: u32,
+    value: *const c_char,
+) -> opsbook_result {
     guard(|| {
         let r = unsafe { get_mut(r, "report") }?;
         let value = if value.is_null() { None } else { Some(unsafe { c_str(value, "value") }?.to_owned()) };
@@ -566,10 +596,8 @@ pub unsafe extern "C" fn opsbook_check_system(cpu_sample_ms: u32, out: *mut *mut
         if out.is_null() {
             return Err(null_argument("out"));
         }
-        let checks = probe_system(
-            &SystemThresholds::default(),
-            std::time::Duration::from_millis(u64::from(cpu_sample_ms)),
-        );
+        let checks =
+            probe_system(&SystemThresholds::default(), std::time::Duration::from_millis(u64::from(cpu_sample_ms)));
         put(out, opsbook_report { inner: HealthReport::new(checks) })
     })
 }

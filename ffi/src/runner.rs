@@ -25,7 +25,10 @@ fn put_runner(out: *mut *mut opsbook_runner, inner: Runner) -> Result<(), opsboo
 /// A runner from a JSON description: `{"version": 1, "checks": [{"name": ..., "type": ...}, ...]}`
 /// (the same keys as a policy file's `[[checks]]`).
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn opsbook_runner_from_json(json: *const c_char, out: *mut *mut opsbook_runner) -> opsbook_result {
+pub unsafe extern "C" fn opsbook_runner_from_json(
+    json: *const c_char,
+    out: *mut *mut opsbook_runner,
+) -> opsbook_result {
     guard(|| {
         let text = unsafe { c_str(json, "json") }?;
         put_runner(out, opsbook::spec::runner_from_json(text).map_err(fail)?)
@@ -34,7 +37,10 @@ pub unsafe extern "C" fn opsbook_runner_from_json(json: *const c_char, out: *mut
 
 /// A runner from a TOML policy document (`version = 1` and `[[checks]]`).
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn opsbook_runner_from_toml(toml: *const c_char, out: *mut *mut opsbook_runner) -> opsbook_result {
+pub unsafe extern "C" fn opsbook_runner_from_toml(
+    toml: *const c_char,
+    out: *mut *mut opsbook_runner,
+) -> opsbook_result {
     guard(|| {
         let text = unsafe { c_str(toml, "toml") }?;
         put_runner(out, opsbook::spec::runner_from_toml(text).map_err(fail)?)
@@ -61,7 +67,10 @@ pub unsafe extern "C" fn opsbook_runner_run(
 
 /// The names of the runner's checks as a JSON array (free with `opsbook_string_free`).
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn opsbook_runner_check_names(runner: *const opsbook_runner, out: *mut *mut c_char) -> opsbook_result {
+pub unsafe extern "C" fn opsbook_runner_check_names(
+    runner: *const opsbook_runner,
+    out: *mut *mut c_char,
+) -> opsbook_result {
     guard(|| {
         let runner = unsafe { runner.as_ref() }.ok_or_else(|| null_argument("runner"))?;
         let names: Vec<&str> = runner.inner.checks().iter().map(|c| c.name.as_str()).collect();

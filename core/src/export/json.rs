@@ -2,7 +2,7 @@
 //! errors, durations, every measurement with its thresholds), for programs that want more
 //! than health+json says.
 
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value, json};
 
 use crate::check::{CheckResult, HealthReport, Measurement};
 use crate::format::{fmt_number, json_number};

@@ -6,8 +6,8 @@ mod nagios;
 mod prometheus;
 mod table;
 
-pub use health_json::{to_health_json, HealthDetail};
+pub use health_json::{HealthDetail, to_health_json};
 pub use json::to_json;
-pub use nagios::{to_nagios, NagiosOutput};
-pub use prometheus::{metric_name, to_prometheus, Scale};
+pub use nagios::{NagiosOutput, to_nagios};
+pub use prometheus::{Scale, metric_name, to_prometheus};
 pub use table::to_table;

@@ -32,11 +32,8 @@ pub fn to_nagios(report: &HealthReport) -> NagiosOutput {
             )
         }
     };
-    let perfdata: Vec<String> = report
-        .checks
-        .iter()
-        .flat_map(|c| c.measurements.iter().map(move |m| perfdata_item(&c.name, m)))
-        .collect();
+    let perfdata: Vec<String> =
+        report.checks.iter().flat_map(|c| c.measurements.iter().map(move |m| perfdata_item(&c.name, m))).collect();
     let mut text = format!("OPSBOOK {status} - {summary}");
     if !perfdata.is_empty() {
         text.push_str(" | ");

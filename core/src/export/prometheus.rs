@@ -83,8 +83,7 @@ pub fn to_prometheus(report: &HealthReport) -> String {
             let labels = if m.labels.is_empty() {
                 String::new()
             } else {
-                let pairs: Vec<String> =
-                    m.labels.iter().map(|(k, v)| format!("{k}=\"{}\"", escape_label(v))).collect();
+                let pairs: Vec<String> = m.labels.iter().map(|(k, v)| format!("{k}=\"{}\"", escape_label(v))).collect();
                 format!("{{{}}}", pairs.join(","))
             };
             let value = if m.value.is_finite() { scale.apply(m.value) } else { m.value };

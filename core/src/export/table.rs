@@ -11,7 +11,15 @@ pub fn to_table(report: &HealthReport) -> String {
     for c in &report.checks {
         if c.measurements.is_empty() {
             let note = c.error.as_deref().unwrap_or(&c.summary);
-            rows.push([c.name.clone(), String::new(), String::new(), note.to_owned(), String::new(), String::new(), c.status.to_string()]);
+            rows.push([
+                c.name.clone(),
+                String::new(),
+                String::new(),
+                note.to_owned(),
+                String::new(),
+                String::new(),
+                c.status.to_string(),
+            ]);
         }
         for m in &c.measurements {
             let value = if m.value.is_nan() {

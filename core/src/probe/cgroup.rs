@@ -156,7 +156,12 @@ mod tests {
         assert_eq!(root.memory(), Some(MemoryLimit { limit: 536_870_912, used: 280_000_000 }));
         assert_eq!(root.cpu_quota(), Some(1.5));
         assert_eq!(root.cpu_usage_ns(), Some(2_500_000));
-        let unlimited = fixture(&[("memory.max", "max\n"), ("memory.current", "1\n"), ("cpu.max", "max 100000\n"), ("cpu.stat", "usage_usec 1\n")]);
+        let unlimited = fixture(&[
+            ("memory.max", "max\n"),
+            ("memory.current", "1\n"),
+            ("cpu.max", "max 100000\n"),
+            ("cpu.stat", "usage_usec 1\n"),
+        ]);
         assert_eq!((unlimited.memory(), unlimited.cpu_quota()), (None, None));
     }
 
@@ -173,7 +178,11 @@ mod tests {
         assert_eq!(root.memory(), Some(MemoryLimit { limit: 1_073_741_824, used: 500_000_000 }));
         assert_eq!(root.cpu_quota(), Some(0.5));
         assert_eq!(root.cpu_usage_ns(), Some(123_456_789));
-        let host = fixture(&[("memory/memory.limit_in_bytes", "9223372036854771712\n"), ("cpu/cpu.cfs_quota_us", "-1\n"), ("cpu/cpu.cfs_period_us", "100000\n")]);
+        let host = fixture(&[
+            ("memory/memory.limit_in_bytes", "9223372036854771712\n"),
+            ("cpu/cpu.cfs_quota_us", "-1\n"),
+            ("cpu/cpu.cfs_period_us", "100000\n"),
+        ]);
         assert_eq!((host.memory(), host.cpu_quota()), (None, None));
         assert_eq!(CgroupRoot::at("/nonexistent").memory(), None);
     }

@@ -20,9 +20,7 @@ impl Probe for FileFreshnessProbe {
     fn measure(&self) -> ProbeFuture<'_> {
         let pattern = self.pattern.clone();
         Box::pin(async move {
-            tokio::task::spawn_blocking(move || newest(&pattern))
-                .await
-                .map_err(|e| probe_error("file", e))?
+            tokio::task::spawn_blocking(move || newest(&pattern)).await.map_err(|e| probe_error("file", e))?
         })
     }
 }
@@ -53,6 +51,10 @@ fn newest(pattern: &str) -> crate::error::Result<Reading> {
         Measurement::new("age", age)?.with_unit("s"),
         Measurement::new("size", size as f64)?.with_unit("B"),
     ]);
-    reading.summary = Some(format!("newest {} is {} old, {size} bytes", path.display(), crate::duration::format_duration(std::time::Duration::from_secs(age as u64))));
+    reading.summary = Some(format!(
+        "newest {} is {} old, {size} bytes",
+        path.display(),
+        crate::duration::format_duration(std::time::Duration::from_secs(age as u64))
+    ));
     Ok(reading)
 }

@@ -87,7 +87,8 @@ impl Probe for HttpProbe {
                 .await
                 .map_err(|e| probe_error("http", format!("{} {shown}: {}", self.method, redact(&error_chain(&e)))))?;
             let status = response.status();
-            let body = response.bytes().await.map_err(|e| probe_error("http", format!("reading the body of {shown}: {e}")))?;
+            let body =
+                response.bytes().await.map_err(|e| probe_error("http", format!("reading the body of {shown}: {e}")))?;
             let latency = elapsed_ms(start);
             let mut ms = vec![
                 Measurement::new("status_code", f64::from(status.as_u16()))?,

@@ -96,7 +96,11 @@ fn count(reader: &mut impl BufRead, pattern: &Regex) -> std::io::Result<(u64, u6
     Ok((lines, matches, bytes))
 }
 
-fn scan_since_last(path: &PathBuf, pattern: &Regex, slot: &mut Option<Position>) -> std::io::Result<Option<(u64, u64)>> {
+fn scan_since_last(
+    path: &PathBuf,
+    pattern: &Regex,
+    slot: &mut Option<Position>,
+) -> std::io::Result<Option<(u64, u64)>> {
     let mut file = File::open(path)?;
     let meta = file.metadata()?;
     let (mut lines, mut matches) = (0, 0);
@@ -149,7 +153,8 @@ impl Probe for LogScanProbe {
         "log"
     }
     fn measure(&self) -> ProbeFuture<'_> {
-        let (path, pattern, window, position) = (self.path.clone(), self.pattern.clone(), self.window, Arc::clone(&self.position));
+        let (path, pattern, window, position) =
+            (self.path.clone(), self.pattern.clone(), self.window, Arc::clone(&self.position));
         Box::pin(async move {
             let shown = path.display().to_string();
             let outcome = tokio::task::spawn_blocking(move || match window {

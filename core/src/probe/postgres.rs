@@ -44,7 +44,8 @@ impl Probe for PostgresProbe {
             let shown = redact(&self.dsn);
             let fail = |what: &str, e: tokio_postgres::Error| probe_error("postgres", format!("{what} {shown}: {e}"));
             let start = Instant::now();
-            let (client, connection) = tokio_postgres::connect(&self.dsn, NoTls).await.map_err(|e| fail("connect to", e))?;
+            let (client, connection) =
+                tokio_postgres::connect(&self.dsn, NoTls).await.map_err(|e| fail("connect to", e))?;
             // The connection future does the I/O; it ends when the client is dropped.
             let driver = tokio::spawn(connection);
             let one: i32 = client.query_one("SELECT 1", &[]).await.map_err(|e| fail("SELECT 1 on", e))?.get(0);
@@ -64,7 +65,9 @@ impl Probe for PostgresProbe {
             let mut ms = vec![
                 Measurement::new("select_time", select_ms)?.with_unit("ms"),
                 Measurement::new("connections", used)?.with_bounds(Some(0.0), Some(max)),
-                Measurement::new("connections_used", used * 100.0 / max)?.with_unit("%").with_bounds(Some(0.0), Some(100.0)),
+                Measurement::new("connections_used", used * 100.0 / max)?
+                    .with_unit("%")
+                    .with_bounds(Some(0.0), Some(100.0)),
                 Measurement::new("long_queries", long)?,
                 Measurement::new("idle_in_transaction", idle_tx)?,
             ];

@@ -50,7 +50,10 @@ impl Probe for ProcessProbe {
                         .await
                         .map_err(|e| probe_error("process", format!("pid file {}: {e}", path.display())))?;
                     let pid: usize = text.trim().parse().map_err(|_| {
-                        probe_error("process", format!("pid file {} holds {:?}, not a pid", path.display(), text.trim()))
+                        probe_error(
+                            "process",
+                            format!("pid file {} holds {:?}, not a pid", path.display(), text.trim()),
+                        )
                     })?;
                     Some(Pid::from(pid))
                 }
@@ -77,11 +80,8 @@ impl Probe for ProcessProbe {
                 Measurement::new("cpu", (cpu * 100.0).round() / 100.0)?.with_unit("%"),
                 Measurement::new("rss", rss)?.with_unit("B"),
             ]);
-            reading.summary = Some(if count == 0.0 {
-                format!("{what}: not running")
-            } else {
-                format!("{what}: {count} running")
-            });
+            reading.summary =
+                Some(if count == 0.0 { format!("{what}: not running") } else { format!("{what}: {count} running") });
             Ok(reading)
         })
     }

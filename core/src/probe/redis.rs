@@ -43,13 +43,19 @@ impl Probe for RedisProbe {
             let max = info_field(&info, "maxmemory").unwrap_or(0.0);
             let mut ms = vec![
                 Measurement::new("ping_time", ping_ms)?.with_unit("ms"),
-                Measurement::new("used_memory", used)?.with_unit("B").with_bounds(Some(0.0), (max > 0.0).then_some(max)),
+                Measurement::new("used_memory", used)?
+                    .with_unit("B")
+                    .with_bounds(Some(0.0), (max > 0.0).then_some(max)),
                 Measurement::new("connected_clients", info_field(&info, "connected_clients").unwrap_or(f64::NAN))?,
                 Measurement::new("evicted_keys", info_field(&info, "evicted_keys").unwrap_or(f64::NAN))?.with_unit("c"),
             ];
             // With maxmemory set, usage against it is what the manuals alert on.
             if max > 0.0 {
-                ms.push(Measurement::new("used_memory_ratio", used * 100.0 / max)?.with_unit("%").with_bounds(Some(0.0), Some(100.0)));
+                ms.push(
+                    Measurement::new("used_memory_ratio", used * 100.0 / max)?
+                        .with_unit("%")
+                        .with_bounds(Some(0.0), Some(100.0)),
+                );
             }
             let mut reading = Reading::new(ms);
             reading.summary = Some(format!("{shown}: PONG in {ping_ms:.1} ms, used_memory {used} B"));

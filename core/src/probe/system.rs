@@ -49,9 +49,8 @@ impl Default for SystemThresholds {
 /// `disk` (every real mount), with the given thresholds. CPU usage is sampled over
 /// `cpu_sample` (at least sysinfo's 200 ms minimum).
 pub fn system_checks(thresholds: &SystemThresholds, cpu_sample: Duration) -> Vec<CheckDefinition> {
-    let def = |name: &str, probe: Arc<dyn Probe>| {
-        CheckDefinition::new(name, probe).expect("built-in check names are valid")
-    };
+    let def =
+        |name: &str, probe: Arc<dyn Probe>| CheckDefinition::new(name, probe).expect("built-in check names are valid");
     vec![
         def("cpu", Arc::new(CpuProbe { sample: cpu_sample })).with_threshold("usage", thresholds.cpu_percent),
         def("memory", Arc::new(MemoryProbe)).with_threshold("used", thresholds.memory_percent),
@@ -61,14 +60,19 @@ pub fn system_checks(thresholds: &SystemThresholds, cpu_sample: Duration) -> Vec
     ]
 }
 
-/// Probes the host with [`system_checks`] and returns one result per check, blocking the
-/// calling thread (which must not be inside a Tokio runtime).
-pub fn probe_system(thresholds: &SystemThresholds, cpu_sample: Duration) -> Vec<CheckResult> {
+/// A Runner of the [`system_checks`].
+pub fn system_runner(thresholds: &SystemThresholds, cpu_sample: Duration) -> Runner {
     let mut runner = Runner::new();
     for check in system_checks(thresholds, cpu_sample) {
         runner.add(check).expect("built-in check names are unique");
     }
-    runner.run_blocking(None).checks
+    runner
+}
+
+/// Probes the host with [`system_checks`] and returns one result per check, blocking the
+/// calling thread (which must not be inside a Tokio runtime).
+pub fn probe_system(thresholds: &SystemThresholds, cpu_sample: Duration) -> Vec<CheckResult> {
+    system_runner(thresholds, cpu_sample).run_blocking(None).checks
 }
 
 /// Reads that finish at once (/proc files) run inline; a hung filesystem (a dead NFS
@@ -81,7 +85,6 @@ async fn inline<T>(f: impl FnOnce() -> Result<T>) -> Result<T> {
 async fn blocking<T: Send + 'static>(probe: &str, f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
     tokio::task::spawn_blocking(f).await.map_err(|e| probe_error(probe, e))?
 }
-
 
 /// A percentage measurement. Readings are rounded to 0.01 %: finer digits are noise
 /// between two samples and only make summaries and perfdata harder to read.
@@ -185,7 +188,8 @@ pub struct MemoryProbe;
 /// Memory used against a cgroup limit, when the limit is what binds.
 fn memory_against(info: &MemoryInfo, cgroup: Option<MemoryLimit>) -> Option<(f64, u64, u64)> {
     let limit = cgroup?;
-    (limit.limit < info.total).then(|| (limit.used as f64 * 100.0 / limit.limit as f64, limit.limit, limit.limit.saturating_sub(limit.used)))
+    (limit.limit < info.total)
+        .then(|| (limit.used as f64 * 100.0 / limit.limit as f64, limit.limit, limit.limit.saturating_sub(limit.used)))
 }
 
 impl Probe for MemoryProbe {
@@ -205,7 +209,9 @@ impl Probe for MemoryProbe {
             if let Some((pct, limit, available)) = memory_against(&info, CgroupRoot::default().memory()) {
                 let mut reading = Reading::new(vec![
                     percent("used", pct)?,
-                    Measurement::new("available", available as f64)?.with_unit("B").with_bounds(Some(0.0), Some(limit as f64)),
+                    Measurement::new("available", available as f64)?
+                        .with_unit("B")
+                        .with_bounds(Some(0.0), Some(limit as f64)),
                 ]);
                 reading.summary = Some(format!("used {pct:.2}% of the container's {limit} B limit"));
                 return Ok(reading);
@@ -286,10 +292,8 @@ pub struct DiskUsage {
 
 /// `statvfs` of one mount point.
 pub fn disk_usage(mount: &Path) -> Result<DiskUsage> {
-    let st = rustix::fs::statvfs(mount).map_err(|e| Error::Io {
-        path: mount.display().to_string(),
-        reason: e.to_string(),
-    })?;
+    let st = rustix::fs::statvfs(mount)
+        .map_err(|e| Error::Io { path: mount.display().to_string(), reason: e.to_string() })?;
     let unit = st.f_frsize;
     let total = st.f_blocks.saturating_mul(unit);
     let used = st.f_blocks.saturating_sub(st.f_bfree).saturating_mul(unit);
@@ -300,7 +304,13 @@ pub fn disk_usage(mount: &Path) -> Result<DiskUsage> {
     let inode_denominator = inodes_used + st.f_favail;
     let inodes_used_percent =
         (st.f_files > 0 && inode_denominator > 0).then(|| inodes_used as f64 * 100.0 / inode_denominator as f64);
-    Ok(DiskUsage { total_bytes: total, used_bytes: used, available_bytes: available, used_percent, inodes_used_percent })
+    Ok(DiskUsage {
+        total_bytes: total,
+        used_bytes: used,
+        available_bytes: available,
+        used_percent,
+        inodes_used_percent,
+    })
 }
 
 /// Usage of mounted filesystems: every real mount (pseudo filesystems such as proc,

@@ -90,7 +90,9 @@ async fn served_certificate(host: &str, port: u16, server_name: &str) -> crate::
         .with_no_client_auth();
     let name = ServerName::try_from(server_name.to_owned())
         .map_err(|e| probe_error("tls", format!("server name {server_name:?}: {e}")))?;
-    let tcp = TcpStream::connect((host, port)).await.map_err(|e| probe_error("tls", format!("connect to {host}:{port}: {e}")))?;
+    let tcp = TcpStream::connect((host, port))
+        .await
+        .map_err(|e| probe_error("tls", format!("connect to {host}:{port}: {e}")))?;
     let stream = tokio_rustls::TlsConnector::from(Arc::new(config))
         .connect(name, tcp)
         .await
@@ -105,7 +107,8 @@ async fn served_certificate(host: &str, port: u16, server_name: &str) -> crate::
 
 fn pem_certificate(path: &std::path::Path) -> crate::error::Result<Vec<u8>> {
     use rustls_pki_types::pem::PemObject;
-    let text = std::fs::read(path).map_err(|e| crate::error::Error::Io { path: path.display().to_string(), reason: e.to_string() })?;
+    let text = std::fs::read(path)
+        .map_err(|e| crate::error::Error::Io { path: path.display().to_string(), reason: e.to_string() })?;
     let cert = CertificateDer::from_pem_slice(&text)
         .map_err(|e| probe_error("tls", format!("{}: no PEM certificate ({e:?})", path.display())))?;
     Ok(cert.as_ref().to_vec())
@@ -130,7 +133,13 @@ impl Probe for TlsProbe {
                     let der = tokio::task::spawn_blocking(move || pem_certificate(&path))
                         .await
                         .map_err(|e| probe_error("tls", e))??;
-                    (der, match &self.source { TlsSource::PemFile(p) => p.display().to_string(), _ => String::new() })
+                    (
+                        der,
+                        match &self.source {
+                            TlsSource::PemFile(p) => p.display().to_string(),
+                            _ => String::new(),
+                        },
+                    )
                 }
             };
             let (_, cert) = x509_parser::parse_x509_certificate(&der)
