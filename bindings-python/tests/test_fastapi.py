@@ -43,7 +43,7 @@ mount_health(app, opsbook.Runner.from_toml(Path("policy.toml").read_text()), det
 """
 
 
-def serve(tmp: Path, detailed: bool, workers: int) -> Iterator[str]:
+def serve(tmp: Path, detailed: bool, workers: int, gunicorn: bool = False) -> Iterator[str]:
     (tmp / "policy.toml").write_text(
         textwrap.dedent(
             f"""
@@ -62,10 +62,20 @@ def serve(tmp: Path, detailed: bool, workers: int) -> Iterator[str]:
             """
         )
     )
-    (tmp / "app.py").write_text(APP.format(detailed=detailed))
+    app = APP.format(detailed=detailed)
+    if gunicorn:
+        # Run the checks once in the master, so its runtime exists before the workers fork.
+        app += "\nassert opsbook.Runner.from_toml(Path('policy.toml').read_text()).run_sync(tag='liveness').status == opsbook.Status.OK\n"
+    (tmp / "app.py").write_text(app)
     port = free_port()
+    if gunicorn:
+        command = [sys.executable, "-m", "gunicorn", "--preload", "-k", "uvicorn_worker.UvicornWorker",
+                   "-w", str(workers), "-b", f"127.0.0.1:{port}", "app:app"]
+    else:
+        command = [sys.executable, "-m", "uvicorn", "app:app", "--host", "127.0.0.1", "--port", str(port),
+                   "--workers", str(workers)]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "app:app", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)],
+        command,
         cwd=tmp,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -97,6 +107,11 @@ def detailed_server(tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
+def gunicorn_server(tmp_path: Path) -> Iterator[str]:
+    yield from serve(tmp_path, detailed=True, workers=2, gunicorn=True)
+
+
+@pytest.fixture
 def public_server(tmp_path: Path) -> Iterator[str]:
     yield from serve(tmp_path, detailed=False, workers=1)
 
@@ -125,3 +140,10 @@ def test_public_health_shows_only_the_status(public_server: str) -> None:
     status, _, body = get(public_server + "/health")
     assert (status, body) == (503, '{"status":"fail"}')
     assert get(public_server + "/health/live")[2] == '{"status":"pass"}'
+
+
+def test_gunicorn_workers_forked_after_the_runtime_started(gunicorn_server: str) -> None:
+    for _ in range(6):
+        status, _, body = get(gunicorn_server + "/health/live")
+        assert status == 200 and json.loads(body)["status"] == "pass"
+    assert get(gunicorn_server + "/health/ready")[0] == 503
