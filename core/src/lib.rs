@@ -9,6 +9,7 @@ pub mod check;
 pub mod duration;
 pub mod error;
 pub mod export;
+pub mod forecast;
 mod format;
 #[cfg(feature = "runtime")]
 pub mod probe;

@@ -1,0 +1,110 @@
+//! Forecast functions against Prometheus' own test cases (promql/promqltest/testdata/
+//! functions.test, "Tests for deriv() and predict_linear()", whose worked example gives
+//! sumX 16500, sumY 250, sumXY 480000, sumX2 34650000, covXY 105000, varX 9900000) and
+//! hand-computed values. These move to tests/vectors/ once the front doors expose forecasts.
+
+use opsbook::forecast::growth::{compound, doubling_time, rate_between};
+use opsbook::forecast::linear::{deriv, predict_linear};
+use opsbook::forecast::smoothing::double_exponential_smoothing;
+use opsbook::forecast::{RangeMode, Sample, samples, select};
+
+const M5: i64 = 300_000;
+
+/// `load 5m` of a series written as values, starting at t = 0.
+fn load(values: &[f64]) -> Vec<Sample> {
+    values.iter().enumerate().map(|(i, &v)| Sample::new(i as i64 * M5, v)).collect()
+}
+
+/// testcounter_reset_middle_total 0+10x4 0+10x5
+fn reset_middle() -> Vec<Sample> {
+    load(&[0.0, 10.0, 20.0, 30.0, 40.0, 0.0, 10.0, 20.0, 30.0, 40.0, 50.0])
+}
+
+const MIN: i64 = 60_000;
+
+#[test]
+fn deriv_cases() {
+    let s = reset_middle();
+    // eval instant at 50m deriv(testcounter_reset_middle_total[100m]) → 0.010606060606060607
+    assert_eq!(deriv(select(&s, 50 * MIN, 100 * MIN, RangeMode::LeftOpen)).unwrap(), 0.010606060606060607);
+    // http_requests_total 0+80x10: deriv([50m]) at 50m = rate = 0.26666666666666666
+    let http = load(&(0..=10).map(|i| 80.0 * i as f64).collect::<Vec<_>>());
+    assert_eq!(deriv(select(&http, 50 * MIN, 50 * MIN, RangeMode::LeftOpen)).unwrap(), 0.26666666666666666);
+    // http_requests_inf -Inf 0+80x10 Inf: deriv([100m]) at 100m → NaN
+    let mut inf = vec![f64::NEG_INFINITY];
+    inf.extend((0..=10).map(|i| 80.0 * i as f64));
+    inf.push(f64::INFINITY);
+    assert!(deriv(select(&load(&inf), 100 * MIN, 100 * MIN, RangeMode::LeftOpen)).unwrap().is_nan());
+    // A constant series has slope 0; a constant infinite one NaN.
+    assert_eq!(deriv(&load(&[7.0, 7.0, 7.0])).unwrap(), 0.0);
+    assert!(deriv(&load(&[f64::INFINITY, f64::INFINITY])).unwrap().is_nan());
+    let err = deriv(&load(&[1.0])).unwrap_err().to_string();
+    assert!(err.contains("at least 2 samples"), "{err}");
+}
+
+#[test]
+fn predict_linear_cases() {
+    let s = reset_middle();
+    // eval instant at 50m predict_linear(testcounter_reset_middle_total[50m], 3600) → 70
+    assert_eq!(predict_linear(select(&s, 50 * MIN, 50 * MIN, RangeMode::LeftOpen), 50 * MIN, 3600.0).unwrap(), 70.0);
+    // [55m] @ 3000 selects all 11 samples; the intercept is at the evaluation time.
+    let all = select(&s, 50 * MIN, 55 * MIN, RangeMode::LeftOpen);
+    assert_eq!(all.len(), 11);
+    assert_eq!(predict_linear(all, 50 * MIN, 3600.0).unwrap(), 76.81818181818181);
+    assert_eq!(predict_linear(all, 10 * MIN, 3600.0).unwrap(), 51.36363636363637);
+    assert_eq!(predict_linear(all, 70 * MIN, 3600.0).unwrap(), 89.54545454545455);
+    // The worked example's intercepts: at t=0 6.818181818181818, at t=3000 38.63636363636364.
+    assert!((predict_linear(all, 0, 0.0).unwrap() - 6.818181818181818).abs() < 1e-12);
+    assert!((predict_linear(all, 50 * MIN, 0.0).unwrap() - 38.63636363636364).abs() < 1e-12);
+    // Exact linear data is predicted exactly, and shifting time changes nothing.
+    let line: Vec<Sample> =
+        (0..20).map(|i| Sample::new(1_700_000_000_000 + i * 15_000, 3.0 + 0.5 * i as f64 * 15.0)).collect();
+    let last = line.last().unwrap().t_ms;
+    assert_eq!(predict_linear(&line, last, 60.0).unwrap(), 3.0 + 0.5 * (19.0 * 15.0 + 60.0));
+    assert_eq!(deriv(&line).unwrap(), 0.5);
+}
+
+#[test]
+fn range_modes() {
+    let s = reset_middle();
+    // Prometheus 3 leaves the sample at t - range out; Prometheus 2 keeps it.
+    assert_eq!(select(&s, 50 * MIN, 50 * MIN, RangeMode::LeftOpen).len(), 10);
+    assert_eq!(select(&s, 50 * MIN, 50 * MIN, RangeMode::Closed).len(), 11);
+    assert_eq!(select(&s, 50 * MIN, 0, RangeMode::LeftOpen).len(), 0);
+    assert_eq!(select(&s, 50 * MIN, 0, RangeMode::Closed).len(), 1);
+    assert_eq!(select(&s, -1, 10 * MIN, RangeMode::Closed).len(), 0);
+    let e = samples(&[0, 10, 10], &[1.0, 2.0, 3.0]).unwrap_err().to_string();
+    assert!(e.contains("timestamps must increase"), "{e}");
+    assert!(samples(&[0, 10], &[1.0]).is_err());
+}
+
+#[test]
+fn double_exponential_smoothing_cases() {
+    // Exact linear data comes out exactly (trend initialised as the first difference).
+    // (exactly with dyadic factors, to rounding with others).
+    assert_eq!(double_exponential_smoothing(&load(&[1.0, 2.0, 3.0, 4.0, 5.0]), 0.5, 0.25).unwrap(), 5.0);
+    assert!((double_exponential_smoothing(&load(&[1.0, 2.0, 3.0, 4.0, 5.0]), 0.3, 0.6).unwrap() - 5.0).abs() < 1e-12);
+    // Hand-computed with the recurrence: [0, 10, 0], sf = tf = 0.5:
+    //   s1=0 b=10; i=1: s=0.5*10 + 0.5*(0+10) = 10; i=2: b=0.5*(10-0)+0.5*10 = 10, s=0 + 0.5*(10+10) = 10
+    assert_eq!(double_exponential_smoothing(&load(&[0.0, 10.0, 0.0]), 0.5, 0.5).unwrap(), 10.0);
+    // [1, 3, 2, 5], sf = 0.5, tf = 0.5:
+    //   s1=1 b=2; i=1: s=1.5+0.5*(1+2)=3; i=2: b=0.5*(3-1)+0.5*2=2, s=1+0.5*(3+2)=3.5;
+    //   i=3: b=0.5*(3.5-3)+0.5*2=1.25, s=2.5+0.5*(3.5+1.25)=4.875
+    assert_eq!(double_exponential_smoothing(&load(&[1.0, 3.0, 2.0, 5.0]), 0.5, 0.5).unwrap(), 4.875);
+    for (sf, tf) in [(0.0, 0.5), (1.0, 0.5), (0.5, 0.0), (0.5, 1.0), (f64::NAN, 0.5)] {
+        assert!(double_exponential_smoothing(&load(&[1.0, 2.0]), sf, tf).is_err(), "{sf} {tf}");
+    }
+    assert!(double_exponential_smoothing(&load(&[1.0]), 0.5, 0.5).unwrap_err().to_string().contains("at least 2"));
+}
+
+#[test]
+fn the_manuals_compound_growth() {
+    // predicted = current × (1 + g)^months, g = 10 %: 1000 users in 6 months.
+    assert!((compound(1000.0, 0.10, 6.0).unwrap() - 1771.561).abs() < 1e-9);
+    // Doubling every three months is 2^(1/3) - 1 a month.
+    assert!((rate_between(100.0, 200.0, 3.0).unwrap() - (2f64.powf(1.0 / 3.0) - 1.0)).abs() < 1e-15);
+    assert!((doubling_time(0.10).unwrap() - 2f64.ln() / 1.1f64.ln()).abs() < 1e-12);
+    assert_eq!(doubling_time(0.0), None);
+    assert!(compound(1.0, -1.5, 1.0).unwrap_err().to_string().contains("rate"));
+    assert!(rate_between(0.0, 5.0, 1.0).unwrap_err().to_string().contains("from"));
+}
