@@ -108,3 +108,52 @@ fn the_manuals_compound_growth() {
     assert!(compound(1.0, -1.5, 1.0).unwrap_err().to_string().contains("rate"));
     assert!(rate_between(0.0, 5.0, 1.0).unwrap_err().to_string().contains("from"));
 }
+
+#[test]
+fn time_to_threshold_cases() {
+    use opsbook::forecast::crossing::{BAND_Z, Breach, Crossing, time_to_threshold};
+    const DAY: i64 = 86_400_000;
+    // Disk usage rising 10 points a day, 50 % now: 90 % in exactly 4 days; no noise, no band.
+    let disk: Vec<Sample> = (0..5).map(|d| Sample::new(d * DAY, 10.0 + 10.0 * d as f64)).collect();
+    let now = 4 * DAY;
+    assert_eq!(
+        time_to_threshold(&disk, now, 90.0, Breach::Above, 30.0 * 86400.0).unwrap(),
+        Crossing::In { seconds: 4.0 * 86400.0, earliest: 4.0 * 86400.0, latest: 4.0 * 86400.0 }
+    );
+    assert_eq!(
+        time_to_threshold(&disk, now, 90.0, Breach::Above, 86400.0).unwrap(),
+        Crossing::NotWithinHorizon { seconds: 4.0 * 86400.0 }
+    );
+    assert_eq!(time_to_threshold(&disk, now, 40.0, Breach::Above, 1e9).unwrap(), Crossing::AlreadyCrossed);
+    // Rising usage never reaches a floor below it.
+    assert_eq!(time_to_threshold(&disk, now, 10.0, Breach::Below, 1e9).unwrap(), Crossing::FlatOrMovingAway);
+    // Free space (100 - used) falls 10 points a day from 50: below 30 in 2 days.
+    let free: Vec<Sample> = disk.iter().map(|s| Sample::new(s.t_ms, 100.0 - s.value)).collect();
+    assert_eq!(time_to_threshold(&free, now, 60.0, Breach::Below, 1e9).unwrap(), Crossing::AlreadyCrossed);
+    assert_eq!(
+        time_to_threshold(&free, now, 30.0, Breach::Below, 1e9).unwrap(),
+        Crossing::In { seconds: 86400.0 * 2.0, earliest: 86400.0 * 2.0, latest: 86400.0 * 2.0 }
+    );
+    assert_eq!(time_to_threshold(&free, now, 90.0, Breach::Above, 1e9).unwrap(), Crossing::FlatOrMovingAway);
+    let flat: Vec<Sample> = (0..3).map(|i| Sample::new(i * DAY, 5.0)).collect();
+    assert_eq!(time_to_threshold(&flat, 2 * DAY, 90.0, Breach::Above, 1e9).unwrap(), Crossing::FlatOrMovingAway);
+
+    // Noisy: y = [0, 2, 1, 3] at 0..3 s. Sxy = 4, Sxx = 5: slope 0.8; fitted at 3 s: 2.7;
+    // residuals -0.3, 0.9, -0.9, 0.3: SSE 1.8, sigma = sqrt(0.9). Limit 10: (10 - 2.7) / 0.8 = 9.125 s.
+    let noisy: Vec<Sample> =
+        [0.0, 2.0, 1.0, 3.0].iter().enumerate().map(|(i, &v)| Sample::new(i as i64 * 1000, v)).collect();
+    let Crossing::In { seconds, earliest, latest } =
+        time_to_threshold(&noisy, 3000, 10.0, Breach::Above, 100.0).unwrap()
+    else {
+        panic!("expected a crossing")
+    };
+    let sigma = 0.9f64.sqrt();
+    assert!((seconds - 9.125).abs() < 1e-12, "{seconds}");
+    assert!((earliest - (10.0 - BAND_Z * sigma - 2.7) / 0.8).abs() < 1e-12, "{earliest}");
+    assert!((latest - (10.0 + BAND_Z * sigma - 2.7) / 0.8).abs() < 1e-12, "{latest}");
+
+    assert!(time_to_threshold(&noisy[..1], 0, 1.0, Breach::Above, 1.0).is_err());
+    assert!(time_to_threshold(&noisy, 0, f64::NAN, Breach::Above, 1.0).unwrap_err().to_string().contains("limit"));
+    let inf = vec![Sample::new(0, 1.0), Sample::new(1000, f64::INFINITY)];
+    assert!(time_to_threshold(&inf, 1000, 5.0, Breach::Above, 10.0).unwrap_err().to_string().contains("infinite"));
+}
