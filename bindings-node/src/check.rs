@@ -36,9 +36,8 @@ impl Measurement {
         if let Some(o) = options {
             inner = inner.with_thresholds(limit("warn", o.warn)?, limit("crit", o.crit)?).with_bounds(o.min, o.max);
             inner.unit = o.unit;
-            // Sorted, so the order JS gave the keys in cannot change any output.
-            let mut labels: Vec<_> = o.labels.unwrap_or_default().into_iter().collect();
-            labels.sort();
+            // Labels live in a sorted map, so the order of JS keys cannot change any output.
+            let labels = o.labels.unwrap_or_default();
             for (k, v) in labels {
                 inner = inner.with_label(k, v).js_err()?;
             }
