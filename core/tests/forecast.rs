@@ -157,3 +157,43 @@ fn time_to_threshold_cases() {
     let inf = vec![Sample::new(0, 1.0), Sample::new(1000, f64::INFINITY)];
     assert!(time_to_threshold(&inf, 1000, 5.0, Breach::Above, 10.0).unwrap_err().to_string().contains("infinite"));
 }
+
+/// The education platform manual's capacity_planning.py, run on the same data (users 1000
+/// at 10 %, storage 500 GB at 5 %, daily requests 20000 at 12 %, 6 months, dated
+/// 2026-11-22), printed this report; opsbook must print the same bytes.
+const MANUAL_REPORT: &str = "# 季度容量规划报告\n\n生成时间: 2026-11-22\n\n## 当前资源使用情况\n- users: 1000\n- storage_gb: 500\n- daily_requests: 20000\n\n## 增长趋势分析\n- users_growth_rate: 10.0% 月增长率\n- storage_gb_growth_rate: 5.0% 月增长率\n- daily_requests_growth_rate: 12.0% 月增长率\n\n## 6个月容量预测\n| 资源 | 当前值 | 预测值 | 增长率 |\n|-----|--------|--------|--------|\n| users | 1000 | 1772 | 77.2% |\n| storage_gb | 500 | 670 | 34.0% |\n| daily_requests | 20000 | 39476 | 97.4% |\n\n## 扩容建议\n⚠ users 需要扩容规划\n⚠ daily_requests 需要扩容规划";
+
+#[test]
+fn the_manuals_capacity_report() {
+    use opsbook::forecast::capacity::{plan, Language, Resource, DEFAULT_GROWTH_LIMIT_PERCENT};
+    let resources = [
+        Resource { name: "users".into(), current: 1000.0, monthly_growth: None },
+        Resource { name: "storage_gb".into(), current: 500.0, monthly_growth: Some(0.05) },
+        Resource { name: "daily_requests".into(), current: 20000.0, monthly_growth: Some(0.12) },
+    ];
+    let p = plan(&resources, 6, DEFAULT_GROWTH_LIMIT_PERCENT).unwrap();
+    assert_eq!(p.to_markdown("2026-11-22", Language::ZhCn), MANUAL_REPORT);
+    assert_eq!(p.resources.iter().filter(|r| r.needs_expansion).count(), 2);
+    let en = p.to_markdown("2026-11-22", Language::En);
+    assert!(en.contains("| users | 1000 | 1772 | 77.2% |") && en.contains("⚠ users needs expansion planning"), "{en}");
+    let doc: serde_json::Value = serde_json::from_str(&p.to_json()).unwrap();
+    assert_eq!(doc["resources"][0]["needs_expansion"], true);
+    assert_eq!(doc["resources"][1]["monthly_growth"], 0.05);
+    let zero = [Resource { name: "x".into(), current: 0.0, monthly_growth: None }];
+    assert!(plan(&zero, 6, 70.0).unwrap_err().to_string().contains("x.current"));
+}
+
+#[test]
+fn the_manuals_sizing_rules() {
+    use opsbook::forecast::capacity::{manual_sizing_rules, resource_needs};
+    // calculate_resource_needs(5000, 0.1, 6) in the AI tutoring manual's Python:
+    // users 8857.805000000004, cpu_cores 8.0, memory_gb 17.0, storage_gb 885.7805000000004
+    let (users, sizes) = resource_needs(5000.0, 0.1, 6.0, &manual_sizing_rules()).unwrap();
+    assert!((users - 8857.805000000004).abs() < 1e-9);
+    let get = |name: &str| sizes.iter().find(|(n, _)| n == name).unwrap().1;
+    assert_eq!((get("cpu_cores"), get("memory_gb")), (8.0, 17.0));
+    assert!((get("storage_gb") - 885.7805000000004).abs() < 1e-9);
+    // calculate_resource_needs(100, 0.1, 6): the minimums 2, 4, 20.
+    let (_, small) = resource_needs(100.0, 0.1, 6.0, &manual_sizing_rules()).unwrap();
+    assert_eq!(small.iter().map(|(_, v)| *v).collect::<Vec<_>>(), [2.0, 4.0, 20.0]);
+}

@@ -1,6 +1,7 @@
 //! Forecasts: Prometheus' `predict_linear`/`deriv` and `double_exponential_smoothing`
 //! with their exact semantics, and the manuals' compound growth.
 
+pub mod capacity;
 pub mod crossing;
 pub mod growth;
 pub mod linear;

@@ -1,0 +1,193 @@
+//! Capacity planning as the manuals do it each quarter: each resource's value in N months
+//! at its monthly growth rate (10 % when unknown), the increase, a flag above a growth
+//! limit (70 %), and sizing from the user count.
+
+use serde_json::json;
+
+use crate::error::{Error, Result};
+use crate::forecast::growth::{DEFAULT_MONTHLY_GROWTH, compound};
+
+/// The growth over the horizon above which a resource needs expansion planning (需要扩容规划).
+pub const DEFAULT_GROWTH_LIMIT_PERCENT: f64 = 70.0;
+
+/// A resource to plan: its name, current value and monthly growth rate (None: the default).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Resource {
+    pub name: String,
+    pub current: f64,
+    pub monthly_growth: Option<f64>,
+}
+
+/// One row of the plan.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResourcePlan {
+    pub name: String,
+    pub current: f64,
+    pub monthly_growth: f64,
+    pub predicted: f64,
+    pub increase_percent: f64,
+    pub needs_expansion: bool,
+}
+
+/// The plan over `months` for every resource.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CapacityPlan {
+    pub months: u32,
+    pub growth_limit_percent: f64,
+    pub resources: Vec<ResourcePlan>,
+}
+
+/// Plans every resource: predicted = current × (1 + g)^months, increase % against the
+/// current value, flagged when the increase is above `growth_limit_percent`.
+pub fn plan(resources: &[Resource], months: u32, growth_limit_percent: f64) -> Result<CapacityPlan> {
+    let mut rows = Vec::with_capacity(resources.len());
+    for r in resources {
+        if r.current == 0.0 || !r.current.is_finite() {
+            return Err(Error::InvalidValue {
+                field: format!("{}.current", r.name),
+                value: crate::fmt_number(r.current),
+                reason: "growth is planned from a finite, non-zero current value".into(),
+            });
+        }
+        let g = r.monthly_growth.unwrap_or(DEFAULT_MONTHLY_GROWTH);
+        let predicted = compound(r.current, g, f64::from(months))?;
+        let increase_percent = (predicted - r.current) / r.current * 100.0;
+        rows.push(ResourcePlan {
+            name: r.name.clone(),
+            current: r.current,
+            monthly_growth: g,
+            predicted,
+            increase_percent,
+            needs_expansion: increase_percent > growth_limit_percent,
+        });
+    }
+    Ok(CapacityPlan { months, growth_limit_percent, resources: rows })
+}
+
+/// Headings and phrases of the report in one language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Language {
+    ZhCn,
+    En,
+}
+
+impl CapacityPlan {
+    /// The quarterly report in markdown, laid out as the education platform's
+    /// capacity_planning.py prints it (生成时间 is `date`, e.g. "2026-11-22").
+    pub fn to_markdown(&self, date: &str, language: Language) -> String {
+        let (title, generated, current, trends, monthly, forecast, header, advice, needs) = match language {
+            Language::ZhCn => (
+                "# 季度容量规划报告",
+                "生成时间",
+                "## 当前资源使用情况",
+                "## 增长趋势分析",
+                "月增长率",
+                format!("## {}个月容量预测", self.months),
+                "| 资源 | 当前值 | 预测值 | 增长率 |",
+                "## 扩容建议",
+                "需要扩容规划",
+            ),
+            Language::En => (
+                "# Quarterly capacity plan",
+                "Generated",
+                "## Current usage",
+                "## Growth trends",
+                "monthly growth",
+                format!("## {}-month forecast", self.months),
+                "| Resource | Current | Predicted | Growth |",
+                "## Expansion advice",
+                "needs expansion planning",
+            ),
+        };
+        let mut lines = vec![format!("{title}\n"), format!("{generated}: {date}\n"), current.to_owned()];
+        for r in &self.resources {
+            lines.push(format!("- {}: {}", r.name, crate::fmt_number(r.current)));
+        }
+        lines.push(format!("\n{trends}"));
+        for r in &self.resources {
+            lines.push(format!("- {}_growth_rate: {:.1}% {monthly}", r.name, r.monthly_growth * 100.0));
+        }
+        lines.push(format!("\n{forecast}"));
+        lines.push(header.to_owned());
+        lines.push("|-----|--------|--------|--------|".to_owned());
+        for r in &self.resources {
+            lines.push(format!(
+                "| {} | {} | {:.0} | {:.1}% |",
+                r.name,
+                crate::fmt_number(r.current),
+                r.predicted,
+                r.increase_percent
+            ));
+        }
+        lines.push(format!("\n{advice}"));
+        for r in self.resources.iter().filter(|r| r.needs_expansion) {
+            lines.push(format!("⚠ {} {needs}", r.name));
+        }
+        lines.join("\n")
+    }
+
+    /// The plan as JSON (for programs and the other front doors).
+    pub fn to_json(&self) -> String {
+        let rows: Vec<_> = self
+            .resources
+            .iter()
+            .map(|r| {
+                json!({
+                    "name": r.name,
+                    "current": crate::json_number(r.current),
+                    "monthly_growth": crate::json_number(r.monthly_growth),
+                    "predicted": crate::json_number(r.predicted),
+                    "increase_percent": crate::json_number(r.increase_percent),
+                    "needs_expansion": r.needs_expansion,
+                })
+            })
+            .collect();
+        json!({"months": self.months, "growth_limit_percent": crate::json_number(self.growth_limit_percent), "resources": rows})
+            .to_string()
+    }
+}
+
+/// How one resource is sized from the user count.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SizingRule {
+    /// `max(minimum, floor(users / per))` (Python's `users // per` on a float).
+    PerUsers { resource: String, per: f64, minimum: f64 },
+    /// `max(minimum, users × factor)`.
+    Scaled { resource: String, factor: f64, minimum: f64 },
+}
+
+impl SizingRule {
+    pub fn resource(&self) -> &str {
+        match self {
+            SizingRule::PerUsers { resource, .. } | SizingRule::Scaled { resource, .. } => resource,
+        }
+    }
+
+    pub fn size(&self, users: f64) -> f64 {
+        match self {
+            SizingRule::PerUsers { per, minimum, .. } => minimum.max((users / per).floor()),
+            SizingRule::Scaled { factor, minimum, .. } => minimum.max(users * factor),
+        }
+    }
+}
+
+/// The AI tutoring backend manual's rules: cpu_cores = max(2, users // 1000),
+/// memory_gb = max(4, users // 500), storage_gb = max(20, users × 0.1).
+pub fn manual_sizing_rules() -> Vec<SizingRule> {
+    vec![
+        SizingRule::PerUsers { resource: "cpu_cores".into(), per: 1000.0, minimum: 2.0 },
+        SizingRule::PerUsers { resource: "memory_gb".into(), per: 500.0, minimum: 4.0 },
+        SizingRule::Scaled { resource: "storage_gb".into(), factor: 0.1, minimum: 20.0 },
+    ]
+}
+
+/// Users after `months` of growth and each rule's size for them (calculate_resource_needs).
+pub fn resource_needs(
+    users: f64,
+    monthly_growth: f64,
+    months: f64,
+    rules: &[SizingRule],
+) -> Result<(f64, Vec<(String, f64)>)> {
+    let future = compound(users, monthly_growth, months)?;
+    Ok((future, rules.iter().map(|r| (r.resource().to_owned(), r.size(future))).collect()))
+}
