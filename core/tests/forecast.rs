@@ -165,7 +165,7 @@ const MANUAL_REPORT: &str = "# 季度容量规划报告\n\n生成时间: 2026-11
 
 #[test]
 fn the_manuals_capacity_report() {
-    use opsbook::forecast::capacity::{plan, Language, Resource, DEFAULT_GROWTH_LIMIT_PERCENT};
+    use opsbook::forecast::capacity::{DEFAULT_GROWTH_LIMIT_PERCENT, Language, Resource, plan};
     let resources = [
         Resource { name: "users".into(), current: 1000.0, monthly_growth: None },
         Resource { name: "storage_gb".into(), current: 500.0, monthly_growth: Some(0.05) },
