@@ -73,7 +73,7 @@ fn put_value<T>(out: *mut T, value: T) -> Result<(), opsbook_result> {
     Ok(())
 }
 
-fn put_string(out: *mut *mut c_char, text: String) -> Result<(), opsbook_result> {
+pub(crate) fn put_string(out: *mut *mut c_char, text: String) -> Result<(), opsbook_result> {
     if out.is_null() {
         return Err(null_argument("out"));
     }
@@ -81,10 +81,6 @@ fn put_string(out: *mut *mut c_char, text: String) -> Result<(), opsbook_result>
     let c = CString::new(text.replace('\0', "\u{FFFD}")).expect("NUL bytes were replaced");
     unsafe { *out = c.into_raw() };
     Ok(())
-}
-
-pub(crate) fn put_string_pub(out: *mut *mut c_char, text: String) -> Result<(), opsbook_result> {
-    put_string(out, text)
 }
 
 pub(crate) fn put_report(out: *mut *mut opsbook_report, inner: HealthReport) -> Result<(), opsbook_result> {

@@ -6,7 +6,7 @@ use std::ffi::c_char;
 use opsbook::runner::Runner;
 
 use crate::error::{fail, guard, null_argument, opsbook_result};
-use crate::handles::{c_str, opsbook_report, put_report, put_string_pub};
+use crate::handles::{c_str, opsbook_report, put_report, put_string};
 
 /// A set of checks with their options. May be shared between threads: runs from several
 /// threads at once are safe and share the result cache.
@@ -74,7 +74,7 @@ pub unsafe extern "C" fn opsbook_runner_check_names(
     guard(|| {
         let runner = unsafe { runner.as_ref() }.ok_or_else(|| null_argument("runner"))?;
         let names: Vec<&str> = runner.inner.checks().iter().map(|c| c.name.as_str()).collect();
-        put_string_pub(out, serde_json::to_string(&names).unwrap_or_else(|_| "[]".to_owned()))
+        put_string(out, serde_json::to_string(&names).unwrap_or_else(|_| "[]".to_owned()))
     })
 }
 
