@@ -217,7 +217,7 @@ impl HealthReport {
     }
 }
 
-fn validate_name(field: &str, name: &str) -> Result<()> {
+pub(crate) fn validate_name(field: &str, name: &str) -> Result<()> {
     if name.trim().is_empty() {
         return Err(Error::invalid_value(field, name, "must not be empty"));
     }

@@ -86,13 +86,7 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 impl CheckDefinition {
     pub fn new(name: impl Into<String>, probe: Arc<dyn Probe>) -> Result<CheckDefinition> {
         let name = name.into();
-        if name.trim().is_empty() || name.chars().any(char::is_control) {
-            return Err(Error::InvalidValue {
-                field: "check name".into(),
-                value: name,
-                reason: "must be non-empty text without control characters".into(),
-            });
-        }
+        crate::check::validate_name("check name", &name)?;
         Ok(CheckDefinition {
             name,
             probe,

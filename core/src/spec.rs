@@ -188,14 +188,7 @@ fn threshold_from(field: &str, spec: &Value) -> Result<Threshold> {
 fn default_thresholds(kind: &str) -> BTreeMap<String, Threshold> {
     #[cfg(feature = "system")]
     {
-        let d = crate::probe::system::SystemThresholds::default();
-        let entry = match kind {
-            "cpu" => Some(("usage", d.cpu_percent)),
-            "memory" => Some(("used", d.memory_percent)),
-            "disk" => Some(("used", d.disk_percent)),
-            _ => None,
-        };
-        if let Some((m, t)) = entry {
+        if let Some((m, t)) = crate::probe::system::SystemThresholds::default().for_kind(kind) {
             return BTreeMap::from([(m.to_owned(), t)]);
         }
     }

@@ -2,7 +2,6 @@
 //! reqwest with rustls (no OpenSSL); the system trust store and HTTPS_PROXY are honoured.
 
 use std::collections::BTreeMap;
-use std::sync::Once;
 use std::time::Instant;
 
 use crate::check::Measurement;
@@ -41,14 +40,6 @@ impl HttpProbe {
     }
 }
 
-fn install_crypto_provider() {
-    static ONCE: Once = Once::new();
-    // Another part of the process may have installed one already; either is fine.
-    ONCE.call_once(|| {
-        let _ = rustls::crypto::ring::default_provider().install_default();
-    });
-}
-
 fn must_be(expected: f64) -> Threshold {
     let text = crate::fmt_number(expected);
     Threshold::new(None, Range::parse("crit", &format!("{text}:{text}")).ok())
@@ -67,7 +58,7 @@ impl Probe for HttpProbe {
     }
     fn measure(&self) -> ProbeFuture<'_> {
         Box::pin(async move {
-            install_crypto_provider();
+            crate::probe::crypto_provider();
             let shown = redact(&self.url);
             let method = reqwest::Method::from_bytes(self.method.as_bytes())
                 .map_err(|_| probe_error("http", format!("invalid method {:?}", self.method)))?;

@@ -31,6 +31,19 @@ pub(crate) fn probe_error(probe: &str, reason: impl std::fmt::Display) -> Error 
     Error::Probe { probe: probe.to_owned(), reason: crate::redact::redact(&reason.to_string()).into_owned() }
 }
 
+/// The rustls crypto provider (ring), installed as the process default once; another part
+/// of the process may have installed one already, and either serves.
+#[cfg(any(feature = "http", feature = "tls"))]
+pub(crate) fn crypto_provider() -> std::sync::Arc<rustls::crypto::CryptoProvider> {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
+    rustls::crypto::CryptoProvider::get_default()
+        .cloned()
+        .unwrap_or_else(|| std::sync::Arc::new(rustls::crypto::ring::default_provider()))
+}
+
 /// Milliseconds elapsed since `start`, as a measurement value.
 #[allow(dead_code)]
 pub(crate) fn elapsed_ms(start: std::time::Instant) -> f64 {

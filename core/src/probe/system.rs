@@ -45,19 +45,42 @@ impl Default for SystemThresholds {
     }
 }
 
+impl SystemThresholds {
+    /// The measurement a host check's threshold applies to, and that threshold
+    /// (`cpu` → `usage`, `memory`/`swap`/`disk` → `used`, `load` → `load1_per_cpu`).
+    pub fn for_kind(&self, kind: &str) -> Option<(&'static str, Threshold)> {
+        match kind {
+            "cpu" => Some(("usage", self.cpu_percent)),
+            "memory" => Some(("used", self.memory_percent)),
+            "swap" => Some(("used", self.swap_percent)),
+            "load" => Some(("load1_per_cpu", self.load_per_cpu)),
+            "disk" => Some(("used", self.disk_percent)),
+            _ => None,
+        }
+    }
+}
+
 /// The host checks `opsbook check` runs by default: `cpu`, `memory`, `swap`, `load`,
 /// `disk` (every real mount), with the given thresholds. CPU usage is sampled over
 /// `cpu_sample` (at least sysinfo's 200 ms minimum).
 pub fn system_checks(thresholds: &SystemThresholds, cpu_sample: Duration) -> Vec<CheckDefinition> {
-    let def =
-        |name: &str, probe: Arc<dyn Probe>| CheckDefinition::new(name, probe).expect("built-in check names are valid");
-    vec![
-        def("cpu", Arc::new(CpuProbe { sample: cpu_sample })).with_threshold("usage", thresholds.cpu_percent),
-        def("memory", Arc::new(MemoryProbe)).with_threshold("used", thresholds.memory_percent),
-        def("swap", Arc::new(SwapProbe)).with_threshold("used", thresholds.swap_percent),
-        def("load", Arc::new(LoadProbe)).with_threshold("load1_per_cpu", thresholds.load_per_cpu),
-        def("disk", Arc::new(DiskProbe::default())).with_threshold("used", thresholds.disk_percent),
-    ]
+    let probes: [(&str, Arc<dyn Probe>); 5] = [
+        ("cpu", Arc::new(CpuProbe { sample: cpu_sample })),
+        ("memory", Arc::new(MemoryProbe)),
+        ("swap", Arc::new(SwapProbe)),
+        ("load", Arc::new(LoadProbe)),
+        ("disk", Arc::new(DiskProbe::default())),
+    ];
+    probes
+        .into_iter()
+        .map(|(name, probe)| {
+            let def = CheckDefinition::new(name, probe).expect("built-in check names are valid");
+            match thresholds.for_kind(name) {
+                Some((measurement, t)) => def.with_threshold(measurement, t),
+                None => def,
+            }
+        })
+        .collect()
 }
 
 /// A Runner of the [`system_checks`].

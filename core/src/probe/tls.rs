@@ -3,7 +3,7 @@
 //! (an expired or self-signed one must still be reported, not refused).
 
 use std::path::PathBuf;
-use std::sync::{Arc, Once};
+use std::sync::Arc;
 
 use jiff::Timestamp;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
@@ -70,18 +70,8 @@ impl ServerCertVerifier for AcceptAny {
     }
 }
 
-fn provider() -> Arc<rustls::crypto::CryptoProvider> {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        let _ = rustls::crypto::ring::default_provider().install_default();
-    });
-    rustls::crypto::CryptoProvider::get_default()
-        .cloned()
-        .unwrap_or_else(|| Arc::new(rustls::crypto::ring::default_provider()))
-}
-
 async fn served_certificate(host: &str, port: u16, server_name: &str) -> crate::error::Result<Vec<u8>> {
-    let provider = provider();
+    let provider = crate::probe::crypto_provider();
     let config = rustls::ClientConfig::builder_with_provider(Arc::clone(&provider))
         .with_safe_default_protocol_versions()
         .map_err(|e| probe_error("tls", e))?
