@@ -4,7 +4,10 @@
 pub mod capacity;
 pub mod crossing;
 pub mod growth;
+pub mod holt_winters;
 pub mod linear;
+pub mod normal;
+mod optimize;
 pub mod smoothing;
 
 use crate::error::{Error, Result};
