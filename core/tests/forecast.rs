@@ -167,9 +167,9 @@ const MANUAL_REPORT: &str = "# 季度容量规划报告\n\n生成时间: 2026-11
 fn the_manuals_capacity_report() {
     use opsbook::forecast::capacity::{DEFAULT_GROWTH_LIMIT_PERCENT, Language, Resource, plan};
     let resources = [
-        Resource { name: "users".into(), current: 1000.0, monthly_growth: None },
-        Resource { name: "storage_gb".into(), current: 500.0, monthly_growth: Some(0.05) },
-        Resource { name: "daily_requests".into(), current: 20000.0, monthly_growth: Some(0.12) },
+        Resource { name: "users".into(), current: 1000.0, monthly_growth: None, limit: None },
+        Resource { name: "storage_gb".into(), current: 500.0, monthly_growth: Some(0.05), limit: None },
+        Resource { name: "daily_requests".into(), current: 20000.0, monthly_growth: Some(0.12), limit: None },
     ];
     let p = plan(&resources, 6, DEFAULT_GROWTH_LIMIT_PERCENT).unwrap();
     assert_eq!(p.to_markdown("2026-11-22", Language::ZhCn), MANUAL_REPORT);
@@ -179,7 +179,7 @@ fn the_manuals_capacity_report() {
     let doc: serde_json::Value = serde_json::from_str(&p.to_json()).unwrap();
     assert_eq!(doc["resources"][0]["needs_expansion"], true);
     assert_eq!(doc["resources"][1]["monthly_growth"], 0.05);
-    let zero = [Resource { name: "x".into(), current: 0.0, monthly_growth: None }];
+    let zero = [Resource { name: "x".into(), current: 0.0, monthly_growth: None, limit: None }];
     assert!(plan(&zero, 6, 70.0).unwrap_err().to_string().contains("x.current"));
 }
 
@@ -196,4 +196,51 @@ fn the_manuals_sizing_rules() {
     // calculate_resource_needs(100, 0.1, 6): the minimums 2, 4, 20.
     let (_, small) = resource_needs(100.0, 0.1, 6.0, &manual_sizing_rules()).unwrap();
     assert_eq!(small.iter().map(|(_, v)| *v).collect::<Vec<_>>(), [2.0, 4.0, 20.0]);
+}
+
+#[test]
+fn growth_rate_measured_from_history() {
+    use opsbook::forecast::capacity::{Language, Resource, plan};
+    use opsbook::forecast::growth::{MONTH_SECONDS, growth_rate, periods_to_reach};
+    let month_ms = (MONTH_SECONDS * 1000.0) as i64;
+    // Exact 10 % a month, sampled weekly-ish at irregular times: the rate is 10 %.
+    let times = [0, month_ms / 4, month_ms, 2 * month_ms + 12345, 3 * month_ms];
+    let history: Vec<Sample> =
+        times.iter().map(|&t| Sample::new(t, 200.0 * 1.1f64.powf(t as f64 / month_ms as f64))).collect();
+    assert!((growth_rate(&history, MONTH_SECONDS, false).unwrap() - 0.10).abs() < 1e-12);
+    // Shifting every timestamp changes nothing.
+    let shifted: Vec<Sample> = history.iter().map(|s| Sample::new(s.t_ms + 7 * month_ms, s.value)).collect();
+    assert!((growth_rate(&shifted, MONTH_SECONDS, false).unwrap() - 0.10).abs() < 1e-12);
+    // A counter 100, 200, 400 that resets to 0 and counts 400 more: corrected 100, 200, 400, 400, 800
+    // over months 0..4 — ln-slope by hand: x̄ = 2, Σ(x−x̄)(ln y) = ln 2·(−2·0 −1·1 + 0 + 1·2 + 2·3) = 7 ln 2,
+    // Σ(x−x̄)² = 10: rate = 2^0.7 − 1.
+    let counter: Vec<Sample> = [100.0, 200.0, 400.0, 0.0, 400.0]
+        .iter()
+        .enumerate()
+        .map(|(i, &v)| Sample::new(i as i64 * month_ms, v))
+        .collect();
+    let want = 2f64.powf(0.7) - 1.0;
+    assert!((growth_rate(&counter, MONTH_SECONDS, true).unwrap() - want).abs() < 1e-12);
+    // Read as a gauge, the 0 is refused by name.
+    assert!(growth_rate(&counter, MONTH_SECONDS, false).unwrap_err().to_string().contains("values[3]"));
+    assert!(growth_rate(&counter[..1], MONTH_SECONDS, true).is_err());
+    assert!((periods_to_reach(500.0, 0.05, 1000.0).unwrap() - 2f64.ln() / 1.05f64.ln()).abs() < 1e-12);
+    assert_eq!(periods_to_reach(1200.0, 0.05, 1000.0), Some(0.0));
+    assert_eq!(periods_to_reach(500.0, 0.0, 1000.0), None);
+
+    // The plan gains a time to exhaustion where a limit is known: 500 GB at 5 % a month
+    // reaches 1000 GB in ln 2 / ln 1.05 = 14.2067 months.
+    let from_history = Resource::from_history("api_requests", &counter, true, None).unwrap();
+    assert_eq!(from_history.current, 400.0);
+    let resources = [
+        Resource { name: "storage_gb".into(), current: 500.0, monthly_growth: Some(0.05), limit: Some(1000.0) },
+        Resource { name: "flat".into(), current: 10.0, monthly_growth: Some(0.0), limit: Some(20.0) },
+        from_history,
+    ];
+    let p = plan(&resources, 6, 70.0).unwrap();
+    assert!((p.resources[0].months_to_exhaustion.unwrap() - 14.206699082890463).abs() < 1e-9);
+    let zh = p.to_markdown("2026-11-22", Language::ZhCn);
+    assert!(zh.ends_with("\n\n## 资源耗尽时间\n- storage_gb (1000): 14.2 个月\n- flat (20): 不增长，不会耗尽"), "{zh}");
+    let bad = [Resource { name: "disk".into(), current: 1.0, monthly_growth: None, limit: Some(-1.0) }];
+    assert!(plan(&bad, 6, 70.0).unwrap_err().to_string().contains("disk.limit"));
 }

@@ -5,17 +5,40 @@
 use serde_json::json;
 
 use crate::error::{Error, Result};
-use crate::forecast::growth::{DEFAULT_MONTHLY_GROWTH, compound};
+use crate::forecast::growth::{DEFAULT_MONTHLY_GROWTH, compound, periods_to_reach};
 
 /// The growth over the horizon above which a resource needs expansion planning (需要扩容规划).
 pub const DEFAULT_GROWTH_LIMIT_PERCENT: f64 = 70.0;
 
-/// A resource to plan: its name, current value and monthly growth rate (None: the default).
+/// A resource to plan: its name, current value, monthly growth rate (None: the default) and
+/// the capacity it must stay under (None: no limit known, no time to exhaustion).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Resource {
     pub name: String,
     pub current: f64,
     pub monthly_growth: Option<f64>,
+    pub limit: Option<f64>,
+}
+
+impl Resource {
+    /// A resource at its last observed value, growing at the monthly rate measured from its
+    /// history (`growth::growth_rate`; `counter` undoes counter resets).
+    pub fn from_history(
+        name: &str,
+        samples: &[crate::forecast::Sample],
+        counter: bool,
+        limit: Option<f64>,
+    ) -> Result<Resource> {
+        let rate = crate::forecast::growth::growth_rate(samples, crate::forecast::growth::MONTH_SECONDS, counter)
+            .map_err(|e| match e {
+                Error::InvalidValue { field, value, reason } => {
+                    Error::InvalidValue { field: format!("{name}.{field}"), value, reason }
+                }
+                other => other,
+            })?;
+        let current = samples.last().map(|s| s.value).unwrap_or(f64::NAN);
+        Ok(Resource { name: name.to_owned(), current, monthly_growth: Some(rate), limit })
+    }
 }
 
 /// One row of the plan.
@@ -27,6 +50,10 @@ pub struct ResourcePlan {
     pub predicted: f64,
     pub increase_percent: f64,
     pub needs_expansion: bool,
+    pub limit: Option<f64>,
+    /// Months until the limit is reached at this growth (0: reached already; None: no
+    /// limit, or not growing).
+    pub months_to_exhaustion: Option<f64>,
 }
 
 /// The plan over `months` for every resource.
@@ -50,6 +77,15 @@ pub fn plan(resources: &[Resource], months: u32, growth_limit_percent: f64) -> R
             });
         }
         let g = r.monthly_growth.unwrap_or(DEFAULT_MONTHLY_GROWTH);
+        if let Some(limit) = r.limit
+            && !(limit.is_finite() && limit > 0.0)
+        {
+            return Err(Error::InvalidValue {
+                field: format!("{}.limit", r.name),
+                value: crate::fmt_number(limit),
+                reason: "must be a positive number".into(),
+            });
+        }
         let predicted = compound(r.current, g, f64::from(months))?;
         let increase_percent = (predicted - r.current) / r.current * 100.0;
         rows.push(ResourcePlan {
@@ -59,6 +95,8 @@ pub fn plan(resources: &[Resource], months: u32, growth_limit_percent: f64) -> R
             predicted,
             increase_percent,
             needs_expansion: increase_percent > growth_limit_percent,
+            limit: r.limit,
+            months_to_exhaustion: r.limit.and_then(|limit| periods_to_reach(r.current, g, limit)),
         });
     }
     Ok(CapacityPlan { months, growth_limit_percent, resources: rows })
@@ -75,6 +113,10 @@ impl CapacityPlan {
     /// The quarterly report in markdown, laid out as the education platform's
     /// capacity_planning.py prints it (生成时间 is `date`, e.g. "2026-11-22").
     pub fn to_markdown(&self, date: &str, language: Language) -> String {
+        let (exhaustion, months_word, never) = match language {
+            Language::ZhCn => ("## 资源耗尽时间", "个月", "不增长，不会耗尽"),
+            Language::En => ("## Time to exhaustion", "months", "not growing; never"),
+        };
         let (title, generated, current, trends, monthly, forecast, header, advice, needs) = match language {
             Language::ZhCn => (
                 "# 季度容量规划报告",
@@ -123,6 +165,18 @@ impl CapacityPlan {
         for r in self.resources.iter().filter(|r| r.needs_expansion) {
             lines.push(format!("⚠ {} {needs}", r.name));
         }
+        // Only resources with a known limit have a time to exhaustion; without any, the
+        // report is exactly the manual's.
+        if self.resources.iter().any(|r| r.limit.is_some()) {
+            lines.push(format!("\n{exhaustion}"));
+            for r in self.resources.iter().filter(|r| r.limit.is_some()) {
+                let when = match r.months_to_exhaustion {
+                    Some(m) => format!("{m:.1} {months_word}"),
+                    None => never.to_owned(),
+                };
+                lines.push(format!("- {} ({}): {when}", r.name, crate::fmt_number(r.limit.unwrap_or_default())));
+            }
+        }
         lines.join("\n")
     }
 
@@ -139,6 +193,8 @@ impl CapacityPlan {
                     "predicted": crate::json_number(r.predicted),
                     "increase_percent": crate::json_number(r.increase_percent),
                     "needs_expansion": r.needs_expansion,
+                    "limit": r.limit.map(crate::json_number),
+                    "months_to_exhaustion": r.months_to_exhaustion.map(crate::json_number),
                 })
             })
             .collect();

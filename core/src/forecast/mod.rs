@@ -5,9 +5,11 @@ pub mod capacity;
 pub mod crossing;
 pub mod growth;
 pub mod holt_winters;
+pub mod input;
 pub mod linear;
 pub mod normal;
 mod optimize;
+pub mod predictive;
 pub mod smoothing;
 
 use crate::error::{Error, Result};
