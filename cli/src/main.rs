@@ -7,7 +7,13 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use opsbook::check::parse_value;
+use opsbook::check::{parse_time, parse_value};
+use opsbook::duration::parse_duration;
+use opsbook::forecast::RangeMode;
+use opsbook::forecast::capacity::{Language, PlanInput};
+use opsbook::forecast::crossing::Breach;
+use opsbook::forecast::input::{InputFormat, Series, parse_series};
+use opsbook::forecast::report::{Method, Request, forecast_series, forecasts_to_json};
 use opsbook::probe::system::{SystemThresholds, system_runner};
 use opsbook::spec::{runner_from_json, runner_from_toml};
 use opsbook::{
@@ -18,7 +24,7 @@ use opsbook::{
 const UNKNOWN: u8 = 3;
 
 #[derive(Parser)]
-#[command(name = "opsbook", version, about = "The ops runbook as a library: checks, thresholds and health reports")]
+#[command(name = "opsbook", version, about = "The ops runbook as a library: checks, thresholds, health reports and forecasts")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -58,6 +64,115 @@ enum Command {
         #[arg(long, default_value_t = 500)]
         cpu_sample_ms: u64,
     },
+    /// Forecast every series of a file (CSV: time,series...; JSON: a Prometheus query_range
+    /// answer, {"timestamps","values"} or [[seconds, value], ...]). With --limit, say when the
+    /// limit is reached and exit 2 when that is within the horizon (or already), else 0.
+    Forecast {
+        /// The series file; `-` reads standard input.
+        #[arg(long)]
+        input: String,
+        /// csv or json (default: from the file name; JSON unless it ends in .csv).
+        #[arg(long)]
+        input_format: Option<String>,
+        /// linear = predict_linear; smoothing = double_exponential_smoothing (needs --sf, --tf);
+        /// holt-winters = additive Holt-Winters fitted to the samples (evenly spaced).
+        #[arg(long, value_enum, default_value_t = ForecastMethod::Linear)]
+        method: ForecastMethod,
+        /// How far ahead, e.g. 24h, 7d.
+        #[arg(long, default_value = "24h")]
+        horizon: String,
+        /// The limit to reach (e.g. 100 for percent used, 0 for bytes available).
+        #[arg(long, allow_hyphen_values = true)]
+        limit: Option<String>,
+        /// Which side of the limit is trouble.
+        #[arg(long, value_enum, default_value_t = Side::Above)]
+        breach: Side,
+        /// Use only the samples of this range before --at, e.g. 6h (as `x[6h]`); default: every sample.
+        #[arg(long)]
+        window: Option<String>,
+        /// Range selection of Prometheus 2 ([t-range, t], both ends) instead of 3 ((t-range, t]).
+        #[arg(long)]
+        closed_range: bool,
+        /// Evaluation time (RFC 3339 or Unix seconds; default: the last sample).
+        #[arg(long)]
+        at: Option<String>,
+        /// Smoothing factor (0 < sf < 1) for --method smoothing.
+        #[arg(long)]
+        sf: Option<f64>,
+        /// Trend factor (0 < tf < 1) for --method smoothing.
+        #[arg(long)]
+        tf: Option<f64>,
+        /// Season length in samples for Holt-Winters (e.g. 24 for hourly data, daily season).
+        #[arg(long)]
+        season: Option<usize>,
+        /// Damp the Holt-Winters trend.
+        #[arg(long)]
+        damped: bool,
+        /// Estimate the Holt-Winters initial state by least squares (default: statsmodels' heuristic).
+        #[arg(long)]
+        estimated: bool,
+        /// Prediction interval coverage for Holt-Winters.
+        #[arg(long, default_value_t = 0.95)]
+        coverage: f64,
+        /// Only the series with this name.
+        #[arg(long)]
+        series: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = EvalFormat::Text)]
+        format: EvalFormat,
+    },
+    /// The capacity plan: each resource in N months at its monthly growth (given, or measured
+    /// from its history), flagged above the growth limit, with the time to reach its limit.
+    Capacity {
+        /// The plan file (TOML, JSON or CSV name,current,monthly_growth,limit); `-` reads standard input.
+        #[arg(long)]
+        input: String,
+        /// toml, json or csv (default: from the file name; TOML unless it ends in .json or .csv).
+        #[arg(long)]
+        input_format: Option<String>,
+        /// Months ahead (overrides the file; default 6).
+        #[arg(long)]
+        months: Option<u32>,
+        /// Growth over the horizon, in percent, above which expansion is needed (default 70).
+        #[arg(long)]
+        growth_limit: Option<f64>,
+        /// The report's date (default: today, UTC).
+        #[arg(long)]
+        date: Option<String>,
+        /// Language of the markdown report.
+        #[arg(long, value_enum, default_value_t = Lang::ZhCn)]
+        lang: Lang,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = CapacityFormat::Markdown)]
+        format: CapacityFormat,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ForecastMethod {
+    Linear,
+    Smoothing,
+    HoltWinters,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Side {
+    Above,
+    Below,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Lang {
+    #[value(name = "zh-CN", alias = "zh-cn")]
+    ZhCn,
+    En,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum CapacityFormat {
+    Markdown,
+    Text,
+    Json,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -138,12 +253,137 @@ fn run(command: Command) -> opsbook::Result<u8> {
             print!("{text}");
             Ok(nagios.exit_code)
         }
+        Command::Forecast {
+            input,
+            input_format,
+            method,
+            horizon,
+            limit,
+            breach,
+            window,
+            closed_range,
+            at,
+            sf,
+            tf,
+            season,
+            damped,
+            estimated,
+            coverage,
+            series,
+            format,
+        } => {
+            let text = read_input(&input)?;
+            let fmt = match input_format {
+                Some(name) => InputFormat::from_name(&name)?,
+                None => InputFormat::from_path(&input),
+            };
+            let all = parse_series(&text, fmt).map_err(|e| in_file(std::path::Path::new(&input), e))?;
+            let method = match method {
+                ForecastMethod::Linear => Method::Linear,
+                ForecastMethod::Smoothing => Method::Smoothing {
+                    sf: sf.ok_or_else(|| missing("--sf", "--method smoothing"))?,
+                    tf: tf.ok_or_else(|| missing("--tf", "--method smoothing"))?,
+                },
+                ForecastMethod::HoltWinters => Method::HoltWinters { season_length: season, damped, estimated },
+            };
+            let mut request = Request::new(method, parse_duration("--horizon", &horizon)?.as_secs_f64());
+            request.window_ms = window.map(|w| parse_duration("--window", &w).map(|d| d.as_millis() as i64)).transpose()?;
+            request.mode = if closed_range { RangeMode::Closed } else { RangeMode::LeftOpen };
+            request.at_ms = at.map(|a| cli_time("--at", &a)).transpose()?;
+            request.limit = limit.map(|l| parse_value("--limit", &l)).transpose()?;
+            request.breach = match breach {
+                Side::Above => Breach::Above,
+                Side::Below => Breach::Below,
+            };
+            request.coverage = coverage;
+            let chosen: Vec<&Series> = all.iter().filter(|s| series.as_deref().is_none_or(|n| s.name == n)).collect();
+            if chosen.is_empty() {
+                return Err(opsbook::Error::InvalidValue {
+                    field: "--series".into(),
+                    value: series.unwrap_or_default(),
+                    reason: format!("no such series; the input has {}", all.iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join(", ")),
+                });
+            }
+            let forecasts = chosen
+                .iter()
+                .map(|s| forecast_series(s, &request).map_err(|e| in_series(&s.name, e)))
+                .collect::<opsbook::Result<Vec<_>>>()?;
+            match format {
+                EvalFormat::Text => forecasts.iter().for_each(|f| println!("{}", f.to_text())),
+                EvalFormat::Json => println!("{}", forecasts_to_json(&forecasts)),
+            }
+            Ok(if forecasts.iter().any(|f| f.limit_reached()) { 2 } else { 0 })
+        }
+        Command::Capacity { input, input_format, months, growth_limit, date, lang, format } => {
+            let text = read_input(&input)?;
+            let fmt = input_format.unwrap_or_else(|| {
+                let lower = input.to_ascii_lowercase();
+                if lower.ends_with(".json") {
+                    "json".into()
+                } else if lower.ends_with(".csv") {
+                    "csv".into()
+                } else {
+                    "toml".into()
+                }
+            });
+            let mut plan_input = PlanInput::parse(&text, &fmt).map_err(|e| in_file(std::path::Path::new(&input), e))?;
+            if let Some(m) = months {
+                plan_input.months = m;
+            }
+            if let Some(g) = growth_limit {
+                plan_input.growth_limit_percent = g;
+            }
+            let plan = plan_input.plan()?;
+            let date = date.unwrap_or_else(|| jiff::Timestamp::now().strftime("%Y-%m-%d").to_string());
+            let language = match lang {
+                Lang::ZhCn => Language::ZhCn,
+                Lang::En => Language::En,
+            };
+            match format {
+                CapacityFormat::Markdown => println!("{}", plan.to_markdown(&date, language)),
+                CapacityFormat::Text => print!("{}", plan.to_text()),
+                CapacityFormat::Json => println!("{}", plan.to_json()),
+            }
+            Ok(0)
+        }
+    }
+}
+
+fn read_input(path: &str) -> opsbook::Result<String> {
+    let read = if path == "-" { std::io::read_to_string(std::io::stdin()) } else { std::fs::read_to_string(path) };
+    read.map_err(|e| opsbook::Error::Io { path: path.to_owned(), reason: e.to_string() })
+}
+
+fn missing(flag: &str, with: &str) -> opsbook::Error {
+    opsbook::Error::InvalidValue { field: flag.into(), value: String::new(), reason: format!("is required with {with}") }
+}
+
+fn in_series(name: &str, e: opsbook::Error) -> opsbook::Error {
+    match e {
+        opsbook::Error::InvalidValue { field, value, reason } => {
+            opsbook::Error::InvalidValue { field: format!("{name}: {field}"), value, reason }
+        }
+        other => other,
+    }
+}
+
+fn cli_time(field: &str, text: &str) -> opsbook::Result<i64> {
+    match text.parse::<f64>() {
+        Ok(seconds) => opsbook::forecast::input::time_ms(field, seconds),
+        Err(_) => Ok(parse_time(field, text)?.as_millisecond()),
     }
 }
 
 /// Names the policy file in an error about its contents.
 fn in_file(path: &std::path::Path, e: opsbook::Error) -> opsbook::Error {
-    opsbook::Error::InvalidValue { field: format!("{}", path.display()), value: String::new(), reason: e.to_string() }
+    match e {
+        opsbook::Error::InvalidValue { field, value, reason } => {
+            opsbook::Error::InvalidValue { field: format!("{}: {field}", path.display()), value, reason }
+        }
+        other => {
+            opsbook::Error::InvalidValue { field: format!("{}", path.display()), value: String::new(), reason: other.to_string() }
+        }
+    }
 }
 
 fn eval(warn: Option<&str>, crit: Option<&str>, format: EvalFormat, values: &[String]) -> opsbook::Result<u8> {

@@ -49,3 +49,12 @@ mod tests {
         assert_eq!(fmt_number(f64::NEG_INFINITY), "-Inf");
     }
 }
+
+/// Milliseconds since the epoch as RFC 3339 in UTC (`2026-11-22T00:00:00Z`, fractions only
+/// when there are any); the number itself when out of range.
+pub fn timestamp_ms_rfc3339(ms: i64) -> String {
+    match jiff::Timestamp::from_millisecond(ms) {
+        Ok(ts) => ts.to_string(),
+        Err(_) => ms.to_string(),
+    }
+}

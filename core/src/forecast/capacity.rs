@@ -180,6 +180,35 @@ impl CapacityPlan {
         lines.join("\n")
     }
 
+    /// An aligned plain-text table: resource, current, predicted, growth %, months to the
+    /// limit (`-` without one, `never` when not growing), and `expand` where flagged.
+    pub fn to_text(&self) -> String {
+        let header = ["resource", "current", "predicted", "growth", "months to limit", "action"];
+        let mut rows: Vec<[String; 6]> = vec![header.map(str::to_owned)];
+        for r in &self.resources {
+            rows.push([
+                r.name.clone(),
+                crate::fmt_number(r.current),
+                format!("{:.0}", r.predicted),
+                format!("{:.1}%", r.increase_percent),
+                match (r.limit, r.months_to_exhaustion) {
+                    (None, _) => "-".into(),
+                    (Some(_), None) => "never".into(),
+                    (Some(_), Some(m)) => format!("{m:.1}"),
+                },
+                if r.needs_expansion { "expand".into() } else { String::new() },
+            ]);
+        }
+        let widths: Vec<usize> = (0..6).map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0)).collect();
+        let mut out = format!("{}-month plan, expansion above {}% growth\n", self.months, crate::fmt_number(self.growth_limit_percent));
+        for row in &rows {
+            let cells: Vec<String> = row.iter().zip(&widths).map(|(cell, w)| format!("{cell:<w$}")).collect();
+            out.push_str(cells.join("  ").trim_end());
+            out.push('\n');
+        }
+        out
+    }
+
     /// The plan as JSON (for programs and the other front doors).
     pub fn to_json(&self) -> String {
         let rows: Vec<_> = self
@@ -246,4 +275,144 @@ pub fn resource_needs(
 ) -> Result<(f64, Vec<(String, f64)>)> {
     let future = compound(users, monthly_growth, months)?;
     Ok((future, rules.iter().map(|r| (r.resource().to_owned(), r.size(future))).collect()))
+}
+
+/// A capacity plan's input as a document: `months` (default 6), `growth_limit_percent`
+/// (default 70) and `[[resources]]` with `name`, and either `current` (+ optional
+/// `monthly_growth`) or `history` (`[[seconds, value], ...]`, + `counter = true` for counters);
+/// `limit` optional. TOML, JSON, or CSV with the columns `name,current,monthly_growth,limit`
+/// (empty cells: default growth, no limit).
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanInput {
+    #[serde(default = "default_months")]
+    pub months: u32,
+    #[serde(default = "default_limit")]
+    pub growth_limit_percent: f64,
+    pub resources: Vec<ResourceInput>,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResourceInput {
+    pub name: String,
+    pub current: Option<f64>,
+    pub monthly_growth: Option<f64>,
+    pub limit: Option<f64>,
+    pub history: Option<Vec<(f64, f64)>>,
+    #[serde(default)]
+    pub counter: bool,
+}
+
+fn default_months() -> u32 {
+    6
+}
+
+fn default_limit() -> f64 {
+    DEFAULT_GROWTH_LIMIT_PERCENT
+}
+
+impl PlanInput {
+    /// Reads `text` as `format`: "toml", "json" or "csv".
+    pub fn parse(text: &str, format: &str) -> Result<PlanInput> {
+        match format {
+            "json" => serde_json::from_str(text).map_err(|e| Error::invalid_value("input", "", e.to_string())),
+            "toml" => toml_input(text),
+            "csv" => csv_input(text),
+            other => Err(Error::invalid_value("input-format", other, "expected toml, json or csv")),
+        }
+    }
+
+    /// The plan this input asks for.
+    pub fn plan(&self) -> Result<CapacityPlan> {
+        let resources = self
+            .resources
+            .iter()
+            .enumerate()
+            .map(|(i, r)| match (&r.history, r.current) {
+                (Some(history), None) => {
+                    let field = format!("resources[{i}].history");
+                    let mut t = Vec::with_capacity(history.len());
+                    for (j, (s, _)) in history.iter().enumerate() {
+                        t.push(crate::forecast::input::time_ms(&format!("{field}[{j}]"), *s)?);
+                    }
+                    let v: Vec<f64> = history.iter().map(|(_, v)| *v).collect();
+                    let samples = crate::forecast::samples(&t, &v)?;
+                    if r.monthly_growth.is_some() {
+                        return Err(Error::invalid_value(
+                            &format!("resources[{i}].monthly_growth"),
+                            &r.name,
+                            "give a history or a monthly growth, not both",
+                        ));
+                    }
+                    Resource::from_history(&r.name, &samples, r.counter, r.limit)
+                }
+                (None, Some(current)) => {
+                    Ok(Resource { name: r.name.clone(), current, monthly_growth: r.monthly_growth, limit: r.limit })
+                }
+                _ => Err(Error::invalid_value(
+                    &format!("resources[{i}]"),
+                    &r.name,
+                    "needs either `current` or `history`",
+                )),
+            })
+            .collect::<Result<Vec<_>>>()?;
+        plan(&resources, self.months, self.growth_limit_percent)
+    }
+}
+
+#[cfg(feature = "spec")]
+fn toml_input(text: &str) -> Result<PlanInput> {
+    toml::from_str(text).map_err(|e| {
+        let at = e.span().map(|s| {
+            let line = text[..s.start.min(text.len())].matches('\n').count() + 1;
+            format!("line {line}")
+        });
+        Error::invalid_value(&at.unwrap_or_else(|| "input".into()), "", e.message().to_owned())
+    })
+}
+
+#[cfg(not(feature = "spec"))]
+fn toml_input(_text: &str) -> Result<PlanInput> {
+    Err(Error::invalid_value("input-format", "toml", "this build has no TOML support (feature `spec`)"))
+}
+
+fn csv_input(text: &str) -> Result<PlanInput> {
+    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(text.as_bytes());
+    let headers = reader.headers().map_err(|e| Error::invalid_value("line 1", "", e.to_string()))?.clone();
+    let column = |name: &str| headers.iter().position(|h| h == name);
+    let (Some(name_col), Some(current_col)) = (column("name"), column("current")) else {
+        return Err(Error::invalid_value(
+            "line 1",
+            &headers.iter().collect::<Vec<_>>().join(","),
+            "the header needs name and current (and optionally monthly_growth, limit)",
+        ));
+    };
+    let (growth_col, limit_col) = (column("monthly_growth"), column("limit"));
+    let mut resources = Vec::new();
+    for (row, record) in reader.records().enumerate() {
+        let line = row + 2;
+        let record = record.map_err(|e| Error::invalid_value(&format!("line {line}"), "", e.to_string()))?;
+        let number = |col: Option<usize>, what: &str| -> Result<Option<f64>> {
+            match col.and_then(|c| record.get(c)).filter(|s| !s.is_empty()) {
+                None => Ok(None),
+                Some(s) => s
+                    .parse::<f64>()
+                    .map(Some)
+                    .map_err(|_| Error::invalid_value(&format!("line {line} {what}"), s, "not a number")),
+            }
+        };
+        resources.push(ResourceInput {
+            name: record.get(name_col).unwrap_or("").to_owned(),
+            current: Some(
+                number(Some(current_col), "current")?
+                    .ok_or_else(|| Error::invalid_value(&format!("line {line} current"), "", "is required"))?,
+            ),
+            monthly_growth: number(growth_col, "monthly_growth")?,
+            limit: number(limit_col, "limit")?,
+            history: None,
+            counter: false,
+        });
+    }
+    Ok(PlanInput { months: default_months(), growth_limit_percent: default_limit(), resources })
 }

@@ -10,6 +10,7 @@ pub mod linear;
 pub mod normal;
 mod optimize;
 pub mod predictive;
+pub mod report;
 pub mod smoothing;
 
 use crate::error::{Error, Result};

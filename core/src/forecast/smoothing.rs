@@ -19,6 +19,12 @@ fn factor(field: &str, v: f64) -> Result<()> {
 
 /// The smoothed value after the last sample; `sf` weights new values, `tf` the trend.
 pub fn double_exponential_smoothing(samples: &[Sample], sf: f64, tf: f64) -> Result<f64> {
+    Ok(smoothing_state(samples, sf, tf)?.0)
+}
+
+/// The smoothed level after the last sample and the trend per sample updated with it
+/// (Holt's linear method): a forecast k samples ahead is `level + k·trend`.
+pub fn smoothing_state(samples: &[Sample], sf: f64, tf: f64) -> Result<(f64, f64)> {
     factor("smoothing factor", sf)?;
     factor("trend factor", tf)?;
     if samples.len() < 2 {
@@ -36,5 +42,5 @@ pub fn double_exponential_smoothing(samples: &[Sample], sf: f64, tf: f64) -> Res
         s0 = s1;
         s1 = x + y;
     }
-    Ok(s1)
+    Ok((s1, tf * (s1 - s0) + (1.0 - tf) * b))
 }
