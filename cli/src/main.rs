@@ -12,6 +12,7 @@ use opsbook::duration::parse_duration;
 use opsbook::forecast::RangeMode;
 use opsbook::forecast::capacity::{Language, PlanInput};
 use opsbook::forecast::crossing::Breach;
+use opsbook::forecast::holt_winters::{InitialState, Initialization, Params};
 use opsbook::forecast::input::{InputFormat, Series, parse_series};
 use opsbook::forecast::report::{Method, Request, forecast_series, forecasts_to_json};
 use opsbook::probe::system::{SystemThresholds, system_runner};
@@ -24,7 +25,11 @@ use opsbook::{
 const UNKNOWN: u8 = 3;
 
 #[derive(Parser)]
-#[command(name = "opsbook", version, about = "The ops runbook as a library: checks, thresholds, health reports and forecasts")]
+#[command(
+    name = "opsbook",
+    version,
+    about = "The ops runbook as a library: checks, thresholds, health reports and forecasts"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -111,6 +116,13 @@ enum Command {
         /// Estimate the Holt-Winters initial state by least squares (default: statsmodels' heuristic).
         #[arg(long)]
         estimated: bool,
+        /// Holt-Winters smoothing parameters instead of fitting them: alpha,beta[,gamma][,phi]
+        /// (gamma with --season, phi with --damped), e.g. 0.3,0.1,0.2.
+        #[arg(long)]
+        params: Option<String>,
+        /// A known Holt-Winters initial state: level,trend[,season_1,...,season_m].
+        #[arg(long, allow_hyphen_values = true)]
+        initial: Option<String>,
         /// Prediction interval coverage for Holt-Winters.
         #[arg(long, default_value_t = 0.95)]
         coverage: f64,
@@ -268,6 +280,8 @@ fn run(command: Command) -> opsbook::Result<u8> {
             season,
             damped,
             estimated,
+            params,
+            initial,
             coverage,
             series,
             format,
@@ -284,10 +298,44 @@ fn run(command: Command) -> opsbook::Result<u8> {
                     sf: sf.ok_or_else(|| missing("--sf", "--method smoothing"))?,
                     tf: tf.ok_or_else(|| missing("--tf", "--method smoothing"))?,
                 },
-                ForecastMethod::HoltWinters => Method::HoltWinters { season_length: season, damped, estimated },
+                ForecastMethod::HoltWinters => {
+                    let init = match initial {
+                        Some(text) => {
+                            let v = number_list("--initial", &text)?;
+                            if v.len() < 2 {
+                                return Err(missing("--initial", "level and trend"));
+                            }
+                            Initialization::Known(InitialState { level: v[0], trend: v[1], seasonal: v[2..].to_vec() })
+                        }
+                        None if estimated => Initialization::Estimated,
+                        None => Initialization::Heuristic,
+                    };
+                    let params = params
+                        .map(|text| -> opsbook::Result<Params> {
+                            let v = number_list("--params", &text)?;
+                            let want = 2 + usize::from(season.is_some()) + usize::from(damped);
+                            if v.len() != want {
+                                return Err(opsbook::Error::InvalidValue {
+                                    field: "--params".into(),
+                                    value: text.clone(),
+                                    reason: format!(
+                                        "expected {want} numbers: alpha,beta{}{}",
+                                        if season.is_some() { ",gamma" } else { "" },
+                                        if damped { ",phi" } else { "" }
+                                    ),
+                                });
+                            }
+                            let gamma = if season.is_some() { v[2] } else { 0.0 };
+                            let phi = if damped { v[want - 1] } else { 1.0 };
+                            Ok(Params { alpha: v[0], beta: v[1], gamma, phi })
+                        })
+                        .transpose()?;
+                    Method::HoltWinters { season_length: season, damped, init, params }
+                }
             };
             let mut request = Request::new(method, parse_duration("--horizon", &horizon)?.as_secs_f64());
-            request.window_ms = window.map(|w| parse_duration("--window", &w).map(|d| d.as_millis() as i64)).transpose()?;
+            request.window_ms =
+                window.map(|w| parse_duration("--window", &w).map(|d| d.as_millis() as i64)).transpose()?;
             request.mode = if closed_range { RangeMode::Closed } else { RangeMode::LeftOpen };
             request.at_ms = at.map(|a| cli_time("--at", &a)).transpose()?;
             request.limit = limit.map(|l| parse_value("--limit", &l)).transpose()?;
@@ -301,7 +349,10 @@ fn run(command: Command) -> opsbook::Result<u8> {
                 return Err(opsbook::Error::InvalidValue {
                     field: "--series".into(),
                     value: series.unwrap_or_default(),
-                    reason: format!("no such series; the input has {}", all.iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join(", ")),
+                    reason: format!(
+                        "no such series; the input has {}",
+                        all.iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join(", ")
+                    ),
                 });
             }
             let forecasts = chosen
@@ -354,8 +405,16 @@ fn read_input(path: &str) -> opsbook::Result<String> {
     read.map_err(|e| opsbook::Error::Io { path: path.to_owned(), reason: e.to_string() })
 }
 
+fn number_list(field: &str, text: &str) -> opsbook::Result<Vec<f64>> {
+    text.split(',').enumerate().map(|(i, v)| parse_value(&format!("{field}[{i}]"), v.trim())).collect()
+}
+
 fn missing(flag: &str, with: &str) -> opsbook::Error {
-    opsbook::Error::InvalidValue { field: flag.into(), value: String::new(), reason: format!("is required with {with}") }
+    opsbook::Error::InvalidValue {
+        field: flag.into(),
+        value: String::new(),
+        reason: format!("is required with {with}"),
+    }
 }
 
 fn in_series(name: &str, e: opsbook::Error) -> opsbook::Error {
@@ -380,9 +439,11 @@ fn in_file(path: &std::path::Path, e: opsbook::Error) -> opsbook::Error {
         opsbook::Error::InvalidValue { field, value, reason } => {
             opsbook::Error::InvalidValue { field: format!("{}: {field}", path.display()), value, reason }
         }
-        other => {
-            opsbook::Error::InvalidValue { field: format!("{}", path.display()), value: String::new(), reason: other.to_string() }
-        }
+        other => opsbook::Error::InvalidValue {
+            field: format!("{}", path.display()),
+            value: String::new(),
+            reason: other.to_string(),
+        },
     }
 }
 

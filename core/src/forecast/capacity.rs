@@ -200,7 +200,11 @@ impl CapacityPlan {
             ]);
         }
         let widths: Vec<usize> = (0..6).map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0)).collect();
-        let mut out = format!("{}-month plan, expansion above {}% growth\n", self.months, crate::fmt_number(self.growth_limit_percent));
+        let mut out = format!(
+            "{}-month plan, expansion above {}% growth\n",
+            self.months,
+            crate::fmt_number(self.growth_limit_percent)
+        );
         for row in &rows {
             let cells: Vec<String> = row.iter().zip(&widths).map(|(cell, w)| format!("{cell:<w$}")).collect();
             out.push_str(cells.join("  ").trim_end());

@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 
 use crate::error::{Error, Result};
 use crate::forecast::crossing::{Breach, Crossing, time_to_threshold};
-use crate::forecast::holt_winters::{HoltWinters, Initialization};
+use crate::forecast::holt_winters::{HoltWinters, Initialization, Params};
 use crate::forecast::input::Series;
 use crate::forecast::linear::{deriv, predict_linear};
 use crate::forecast::smoothing::smoothing_state;
@@ -20,8 +20,9 @@ pub enum Method {
     /// Prometheus' `double_exponential_smoothing(sf, tf)`, extended ahead as Holt's linear
     /// method: level + k·trend, k = horizon / the median sample spacing.
     Smoothing { sf: f64, tf: f64 },
-    /// Additive Holt-Winters fitted to the window (evenly spaced samples).
-    HoltWinters { season_length: Option<usize>, damped: bool, estimated: bool },
+    /// Additive Holt-Winters over the window (evenly spaced samples): fitted, or with the
+    /// given parameters.
+    HoltWinters { season_length: Option<usize>, damped: bool, init: Initialization, params: Option<Params> },
 }
 
 impl Method {
@@ -83,6 +84,8 @@ pub struct SeriesForecast {
     pub crossing: Option<Crossing>,
     pub limit: Option<f64>,
     pub breach: Breach,
+    /// Holt-Winters only: the parameters used and the fit's squared error.
+    pub model: Option<(Params, f64)>,
 }
 
 fn invalid(field: &str, value: &str, reason: impl Into<String>) -> Error {
@@ -112,6 +115,7 @@ pub fn forecast_series(series: &Series, req: &Request) -> Result<SeriesForecast>
         crossing: None,
         limit: req.limit,
         breach: req.breach,
+        model: None,
     };
     match &req.method {
         Method::Linear => {
@@ -131,13 +135,16 @@ pub fn forecast_series(series: &Series, req: &Request) -> Result<SeriesForecast>
                 out.crossing = Some(linear_crossing(level, trend / step_s, limit, req.breach, req.horizon_s));
             }
         }
-        Method::HoltWinters { season_length, damped, estimated } => {
+        Method::HoltWinters { season_length, damped, init, params } => {
             let step_s = even_spacing_s(window)?;
             out.at_ms = window[window.len() - 1].t_ms;
             let values: Vec<f64> = window.iter().map(|s| s.value).collect();
             let model = HoltWinters::new(*season_length, *damped)?;
-            let init = if *estimated { Initialization::Estimated } else { Initialization::Heuristic };
-            let fit = model.fit(&values, &init)?;
+            let fit = match params {
+                Some(p) => model.smooth(&values, *p, init)?,
+                None => model.fit(&values, init)?,
+            };
+            out.model = Some((fit.params, fit.sse));
             let steps = ((req.horizon_s / step_s).ceil() as usize).max(1);
             let points = fit.forecast_intervals(steps, req.coverage)?;
             let end = points[steps - 1];
@@ -152,8 +159,12 @@ pub fn forecast_series(series: &Series, req: &Request) -> Result<SeriesForecast>
                 // Pessimistic bound first, optimistic last.
                 let means: Vec<f64> = points.iter().map(|p| p.mean).collect();
                 let (soon, late): (Vec<f64>, Vec<f64>) = match req.breach {
-                    Breach::Above => (points.iter().map(|p| p.upper).collect(), points.iter().map(|p| p.lower).collect()),
-                    Breach::Below => (points.iter().map(|p| p.lower).collect(), points.iter().map(|p| p.upper).collect()),
+                    Breach::Above => {
+                        (points.iter().map(|p| p.upper).collect(), points.iter().map(|p| p.lower).collect())
+                    }
+                    Breach::Below => {
+                        (points.iter().map(|p| p.lower).collect(), points.iter().map(|p| p.upper).collect())
+                    }
                 };
                 let first = |xs: &[f64]| xs.iter().position(|v| past(*v)).map(|i| (i + 1) as f64 * step_s);
                 out.crossing = Some(if past(fit.level) {
@@ -252,7 +263,9 @@ fn crossing_json(c: &Crossing) -> Value {
         Crossing::In { seconds, earliest, latest } => json!({
             "kind": "in", "seconds": json_number(*seconds), "earliest": json_number(*earliest), "latest": json_number(*latest)
         }),
-        Crossing::NotWithinHorizon { seconds } => json!({"kind": "not_within_horizon", "seconds": json_number(*seconds)}),
+        Crossing::NotWithinHorizon { seconds } => {
+            json!({"kind": "not_within_horizon", "seconds": json_number(*seconds)})
+        }
         Crossing::FlatOrMovingAway => json!({"kind": "flat_or_moving_away"}),
     }
 }
@@ -277,6 +290,10 @@ impl SeriesForecast {
             "limit": self.limit.and_then(json_number),
             "breach": match self.breach { Breach::Above => "above", Breach::Below => "below" },
             "crossing": self.crossing.as_ref().map(crossing_json),
+            "model": self.model.map(|(p, sse)| json!({
+                "alpha": json_number(p.alpha), "beta": json_number(p.beta), "gamma": json_number(p.gamma),
+                "phi": json_number(p.phi), "sse": json_number(sse)
+            })),
         })
     }
 
