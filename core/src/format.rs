@@ -34,6 +34,15 @@ pub fn json_number(v: f64) -> Option<serde_json::Value> {
     serde_json::Number::from_f64(v).map(serde_json::Value::Number)
 }
 
+/// Milliseconds since the epoch as RFC 3339 in UTC (`2026-11-22T00:00:00Z`, fractions only
+/// when there are any); the number itself when out of range.
+pub fn timestamp_ms_rfc3339(ms: i64) -> String {
+    match jiff::Timestamp::from_millisecond(ms) {
+        Ok(ts) => ts.to_string(),
+        Err(_) => ms.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::fmt_number;
@@ -47,14 +56,5 @@ mod tests {
         assert_eq!(fmt_number(1e-7), "0.0000001");
         assert_eq!(fmt_number(1024.1024), "1024.1024");
         assert_eq!(fmt_number(f64::NEG_INFINITY), "-Inf");
-    }
-}
-
-/// Milliseconds since the epoch as RFC 3339 in UTC (`2026-11-22T00:00:00Z`, fractions only
-/// when there are any); the number itself when out of range.
-pub fn timestamp_ms_rfc3339(ms: i64) -> String {
-    match jiff::Timestamp::from_millisecond(ms) {
-        Ok(ts) => ts.to_string(),
-        Err(_) => ms.to_string(),
     }
 }
