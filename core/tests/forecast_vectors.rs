@@ -3,7 +3,7 @@
 use opsbook::forecast::capacity::{Language, Resource, plan};
 use opsbook::forecast::crossing::{Breach, Crossing, time_to_threshold};
 use opsbook::forecast::growth::{compound, growth_rate};
-use opsbook::forecast::linear::{deriv, predict_linear};
+use opsbook::forecast::linear::{ArraySeries, deriv, predict_linear};
 use opsbook::forecast::smoothing::double_exponential_smoothing;
 use opsbook::forecast::{RangeMode, Sample, samples, select};
 use serde_json::Value;
@@ -38,6 +38,11 @@ fn window<'a>(c: &Value, s: &'a [Sample]) -> &'a [Sample] {
     }
 }
 
+fn array_window(c: &Value) -> Option<(f64, RangeMode)> {
+    let mode = if c["mode"] == "closed" { RangeMode::Closed } else { RangeMode::LeftOpen };
+    c["window"].as_f64().map(|w| (w, mode))
+}
+
 fn crossing_json(c: Crossing) -> Value {
     match c {
         Crossing::AlreadyCrossed => serde_json::json!({"kind": "already_crossed"}),
@@ -63,11 +68,20 @@ fn run(c: &Value) -> opsbook::Result<Value> {
     Ok(match c["kind"].as_str().unwrap() {
         "predict_linear" => {
             let s = series(c)?;
-            predict_linear(window(c, &s), at_ms(), num(&c["seconds"]))?.into()
+            let v = predict_linear(window(c, &s), at_ms(), num(&c["seconds"]))?;
+            // The zero-copy path the front doors use gives the same bits.
+            let (t, vals) = (nums(&c["times"]), nums(&c["values"]));
+            let arrays =
+                ArraySeries::new(&t, &vals)?.predict_linear(num(&c["at"]), num(&c["seconds"]), array_window(c))?;
+            assert_eq!(v.to_bits(), arrays.to_bits(), "{}", c["id"]);
+            v.into()
         }
         "deriv" => {
             let s = series(c)?;
             let v = deriv(window(c, &s))?;
+            let (t, vals) = (nums(&c["times"]), nums(&c["values"]));
+            let arrays = ArraySeries::new(&t, &vals)?.deriv(c["at"].as_f64(), array_window(c))?;
+            assert_eq!(v.to_bits(), arrays.to_bits(), "{}", c["id"]);
             if v.is_nan() { "nan".into() } else { v.into() }
         }
         "smoothing" => {

@@ -2,7 +2,8 @@
 //! x in seconds relative to an intercept time, Kahan-Neumaier compensated sums, a constant
 //! series has slope 0 (NaN when the constant is ±Inf), ±Inf elsewhere yields NaN.
 
-use crate::error::Result;
+use crate::error::{Error, Result};
+use crate::forecast::RangeMode;
 use crate::forecast::{Sample, too_few};
 
 /// Neumaier's compensated addition, with Prometheus' reset of the compensation at ±Inf.
@@ -20,19 +21,26 @@ fn kahan_inc(inc: f64, sum: f64, c: f64) -> (f64, f64) {
 
 /// Slope (per second) and the value of the fitted line at `intercept_ms`.
 pub fn linear_regression(samples: &[Sample], intercept_ms: i64) -> (f64, f64) {
+    regression(samples.iter().map(|s| (s.t_ms, s.value)), intercept_ms)
+}
+
+/// The regression over (time in ms, value) pairs, however they are stored.
+fn regression(points: impl Iterator<Item = (i64, f64)>, intercept_ms: i64) -> (f64, f64) {
     let (mut n, mut sum_x, mut c_x, mut sum_y, mut c_y) = (0.0, 0.0, 0.0, 0.0, 0.0);
     let (mut sum_xy, mut c_xy, mut sum_x2, mut c_x2) = (0.0, 0.0, 0.0, 0.0);
-    let init_y = samples.first().map(|s| s.value).unwrap_or(f64::NAN);
+    let mut init_y = f64::NAN;
     let mut const_y = true;
-    for (i, s) in samples.iter().enumerate() {
-        if const_y && i > 0 && s.value != init_y {
+    for (i, (t_ms, value)) in points.enumerate() {
+        if i == 0 {
+            init_y = value;
+        } else if const_y && value != init_y {
             const_y = false;
         }
         n += 1.0;
-        let x = (s.t_ms - intercept_ms) as f64 / 1e3;
+        let x = (t_ms - intercept_ms) as f64 / 1e3;
         (sum_x, c_x) = kahan_inc(x, sum_x, c_x);
-        (sum_y, c_y) = kahan_inc(s.value, sum_y, c_y);
-        (sum_xy, c_xy) = kahan_inc(x * s.value, sum_xy, c_xy);
+        (sum_y, c_y) = kahan_inc(value, sum_y, c_y);
+        (sum_xy, c_xy) = kahan_inc(x * value, sum_xy, c_xy);
         (sum_x2, c_x2) = kahan_inc(x * x, sum_x2, c_x2);
     }
     if const_y {
@@ -68,4 +76,104 @@ pub fn predict_linear(samples: &[Sample], eval_ms: i64, seconds: f64) -> Result<
     }
     let (slope, intercept) = linear_regression(samples, eval_ms);
     Ok(slope * seconds + intercept)
+}
+
+/// A series held as two parallel arrays: times in Unix seconds (rounded to milliseconds,
+/// as Prometheus stores them) and values — what the front doors pass without copying.
+#[derive(Debug, Clone, Copy)]
+pub struct ArraySeries<'a> {
+    times_s: &'a [f64],
+    values: &'a [f64],
+}
+
+impl<'a> ArraySeries<'a> {
+    /// Checks equal lengths, finite times and increasing milliseconds.
+    pub fn new(times_s: &'a [f64], values: &'a [f64]) -> Result<ArraySeries<'a>> {
+        if times_s.len() != values.len() {
+            return Err(Error::invalid_value(
+                "values",
+                &values.len().to_string(),
+                format!("there are {} timestamps but {} values", times_s.len(), values.len()),
+            ));
+        }
+        let mut previous = i64::MIN;
+        for (i, &t) in times_s.iter().enumerate() {
+            let ms = crate::forecast::input::time_ms(&format!("timestamps[{i}]"), t)?;
+            if ms <= previous {
+                return Err(Error::invalid_value(
+                    "timestamps",
+                    &crate::fmt_number(t),
+                    format!("timestamps must increase; timestamps[{i}] does not follow the one before"),
+                ));
+            }
+            previous = ms;
+        }
+        Ok(ArraySeries { times_s, values })
+    }
+
+    fn ms(&self, i: usize) -> i64 {
+        (self.times_s[i] * 1000.0).round() as i64
+    }
+
+    pub fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+
+    /// The index range a selector of `window_s` ending at `at_s` picks (everything without one).
+    fn range(&self, at_ms: i64, window: Option<(f64, RangeMode)>) -> Result<std::ops::Range<usize>> {
+        let Some((window_s, mode)) = window else { return Ok(0..self.len()) };
+        if !(window_s >= 0.0 && window_s.is_finite()) {
+            return Err(Error::invalid_value("window", &crate::fmt_number(window_s), "must be seconds ≥ 0"));
+        }
+        let start = at_ms.saturating_sub((window_s * 1000.0).round() as i64);
+        let first = self.partition_point(|ms| match mode {
+            RangeMode::LeftOpen => ms <= start,
+            RangeMode::Closed => ms < start,
+        });
+        let end = self.partition_point(|ms| ms <= at_ms);
+        Ok(first..end.max(first))
+    }
+
+    /// The first index whose time fails `before` (times increase, so `before` is monotone).
+    fn partition_point(&self, before: impl Fn(i64) -> bool) -> usize {
+        let (mut lo, mut hi) = (0, self.len());
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if before(self.ms(mid)) { lo = mid + 1 } else { hi = mid }
+        }
+        lo
+    }
+
+    fn points(&self, r: std::ops::Range<usize>) -> impl Iterator<Item = (i64, f64)> + '_ {
+        r.map(|i| (self.ms(i), self.values[i]))
+    }
+
+    /// `predict_linear` at `at_s`, `seconds` ahead, over the window (or every sample).
+    pub fn predict_linear(&self, at_s: f64, seconds: f64, window: Option<(f64, RangeMode)>) -> Result<f64> {
+        let at_ms = crate::forecast::input::time_ms("at", at_s)?;
+        let r = self.range(at_ms, window)?;
+        if r.len() < 2 {
+            return Err(too_few("predict_linear", 2, r.len()));
+        }
+        let (slope, intercept) = regression(self.points(r), at_ms);
+        Ok(slope * seconds + intercept)
+    }
+
+    /// `deriv` over the window ending at `at_s` (or every sample).
+    pub fn deriv(&self, at_s: Option<f64>, window: Option<(f64, RangeMode)>) -> Result<f64> {
+        let at_ms = match at_s {
+            Some(a) => crate::forecast::input::time_ms("at", a)?,
+            None => i64::MAX,
+        };
+        let r = self.range(at_ms, window)?;
+        if r.len() < 2 {
+            return Err(too_few("deriv", 2, r.len()));
+        }
+        let first = self.ms(r.start);
+        Ok(regression(self.points(r), first).0)
+    }
 }
