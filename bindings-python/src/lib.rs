@@ -5,6 +5,7 @@ use pyo3::prelude::*;
 
 mod check;
 mod errors;
+mod forecast;
 mod probe;
 mod runner;
 mod status;
@@ -23,5 +24,23 @@ fn _opsbook(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<check::NagiosOutput>()?;
     m.add_class::<runner::Runner>()?;
     m.add_function(wrap_pyfunction!(probe::check_system, m)?)?;
+    m.add_class::<forecast::Crossing>()?;
+    m.add_class::<forecast::InitialState>()?;
+    m.add_class::<forecast::HoltWinters>()?;
+    m.add_class::<forecast::HoltWintersFit>()?;
+    m.add_class::<forecast::CapacityPlan>()?;
+    for f in [
+        wrap_pyfunction!(forecast::predict_linear, m)?,
+        wrap_pyfunction!(forecast::deriv, m)?,
+        wrap_pyfunction!(forecast::double_exponential_smoothing, m)?,
+        wrap_pyfunction!(forecast::time_to_threshold, m)?,
+        wrap_pyfunction!(forecast::compound, m)?,
+        wrap_pyfunction!(forecast::rate_between, m)?,
+        wrap_pyfunction!(forecast::doubling_time, m)?,
+        wrap_pyfunction!(forecast::growth_rate, m)?,
+        wrap_pyfunction!(forecast::capacity_plan, m)?,
+    ] {
+        m.add_function(f)?;
+    }
     Ok(())
 }

@@ -1,11 +1,14 @@
 """opsbook: the ops runbook as a library.
 
 Statuses, Nagios ranges and thresholds, check results and health reports, rendered as
-IETF health+json, Nagios plugin output and Prometheus exposition. The logic lives in a
+IETF health+json, Nagios plugin output and Prometheus exposition; capacity forecasts
+(Prometheus' predict_linear/deriv/double_exponential_smoothing, Holt-Winters, time to a
+limit, growth and capacity plans) in ``opsbook.forecast``. The logic lives in a
 Rust core shared with the Node, C and command-line front doors, so all of them give the
 same answers.
 """
 
+from . import forecast
 from ._opsbook import (
     CheckResult,
     HealthReport,
@@ -25,6 +28,7 @@ from ._opsbook import (
 )
 
 __all__ = [
+    "forecast",
     "CheckResult",
     "HealthReport",
     "InvalidRangeError",

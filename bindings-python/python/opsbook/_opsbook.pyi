@@ -1,11 +1,17 @@
 """Type stubs of the native module opsbook._opsbook (checked by mypy.stubtest)."""
 
 import datetime
-from typing import Any, Awaitable, Coroutine, Final, Mapping, Optional, Sequence, Union, final
+from typing_extensions import Buffer
+from typing import Any, Awaitable, Coroutine, Final, Mapping, Optional, Protocol, Sequence, Union, final
 
 __all__ = [
+    "CapacityPlan",
     "CheckResult",
+    "Crossing",
     "HealthReport",
+    "HoltWinters",
+    "HoltWintersFit",
+    "InitialState",
     "InvalidRangeError",
     "InvalidValueError",
     "Measurement",
@@ -18,7 +24,16 @@ __all__ = [
     "Status",
     "Threshold",
     "__version__",
+    "capacity_plan",
     "check_system",
+    "compound",
+    "deriv",
+    "double_exponential_smoothing",
+    "doubling_time",
+    "growth_rate",
+    "predict_linear",
+    "rate_between",
+    "time_to_threshold",
 ]
 
 __version__: Final[str]
@@ -217,3 +232,115 @@ class Runner:
     def run_sync(self, tag: Optional[str] = None) -> HealthReport: ...
 
 def check_system(cpu_sample: float = 0.5) -> HealthReport: ...
+
+# Forecasts. Arrays are sequences of floats, or float64 buffers (NumPy arrays, array('d'))
+# read in place.
+class _ArrayLike(Protocol):
+    """A NumPy array (or anything else with ``__array__``); float64 C-contiguous ones are read in place."""
+
+    def __array__(self) -> Any: ...
+
+_Floats = Union[Sequence[float], Buffer, _ArrayLike]
+
+def predict_linear(
+    times: _Floats, values: _Floats, at: float, seconds: float, *, window: Optional[float] = None, mode: str = "left-open"
+) -> float: ...
+def deriv(
+    times: _Floats,
+    values: _Floats,
+    *,
+    at: Optional[float] = None,
+    window: Optional[float] = None,
+    mode: str = "left-open",
+) -> float: ...
+def double_exponential_smoothing(values: _Floats, sf: float, tf: float) -> float: ...
+@final
+class Crossing:
+    """When a series' trend reaches a limit."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def seconds(self) -> Optional[float]: ...
+    @property
+    def earliest(self) -> Optional[float]: ...
+    @property
+    def latest(self) -> Optional[float]: ...
+    def __eq__(self, other: object) -> bool: ...
+
+def time_to_threshold(
+    times: _Floats, values: _Floats, at: float, limit: float, *, horizon: float, breach: str = "above"
+) -> Crossing: ...
+def compound(current: float, rate: float, periods: float) -> float: ...
+def rate_between(start: float, end: float, periods: float) -> float: ...
+def doubling_time(rate: float) -> Optional[float]: ...
+def growth_rate(times: _Floats, values: _Floats, *, period: float = 2592000.0, counter: bool = False) -> float: ...
+@final
+class InitialState:
+    """A Holt-Winters initial state; ``seasonal[j]`` is the seasonal term of the j-th value."""
+
+    def __new__(cls, level: float, trend: float, seasonal: Sequence[float] = ...) -> InitialState: ...
+    @property
+    def level(self) -> float: ...
+    @property
+    def trend(self) -> float: ...
+    @property
+    def seasonal(self) -> list[float]: ...
+    def __eq__(self, other: object) -> bool: ...
+
+_Init = Union[str, InitialState, None]
+
+@final
+class HoltWinters:
+    """Additive Holt-Winters (statsmodels' recurrences and heuristic initial state)."""
+
+    def __new__(cls, season_length: Optional[int] = None, damped: bool = False) -> HoltWinters: ...
+    def fit(self, values: _Floats, initialization: _Init = None) -> HoltWintersFit: ...
+    def smooth(
+        self,
+        values: _Floats,
+        alpha: float,
+        beta: float,
+        gamma: float = 0.0,
+        phi: float = 1.0,
+        initialization: _Init = None,
+    ) -> HoltWintersFit: ...
+    @property
+    def season_length(self) -> Optional[int]: ...
+    @property
+    def damped(self) -> bool: ...
+
+@final
+class HoltWintersFit:
+    """A Holt-Winters model applied to data."""
+
+    @property
+    def alpha(self) -> float: ...
+    @property
+    def beta(self) -> float: ...
+    @property
+    def gamma(self) -> float: ...
+    @property
+    def phi(self) -> float: ...
+    @property
+    def initial(self) -> InitialState: ...
+    @property
+    def fitted(self) -> list[float]: ...
+    @property
+    def sse(self) -> float: ...
+    def forecast(self, h: int) -> list[float]: ...
+    def forecast_intervals(self, h: int, coverage: float = 0.95) -> list[tuple[float, float, float]]: ...
+
+@final
+class CapacityPlan:
+    """A capacity plan over many resources."""
+
+    def to_markdown(self, date: str, language: str = "zh-CN") -> str: ...
+    def to_text(self) -> str: ...
+    def to_json(self) -> str: ...
+    @property
+    def resources(self) -> list[dict[str, Any]]: ...
+
+def capacity_plan(
+    resources: Sequence[Mapping[str, Any]], months: int = 6, growth_limit_percent: float = 70.0
+) -> CapacityPlan: ...
