@@ -9,6 +9,15 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
+/** A capacity plan over many resources. */
+export declare class CapacityPlan {
+  /** The markdown report as the manuals print it; `language` "zh-CN" (default) or "en". */
+  toMarkdown(date: string, language?: string | undefined | null): string
+  toText(): string
+  toJson(): string
+  get resources(): Array<ResourcePlan>
+}
+
 /** The outcome of one check. */
 export declare class CheckResult {
   /** A result with an explicit status and summary; `measurements` are copied. */
@@ -43,6 +52,40 @@ export declare class HealthReport {
   toTable(): string
   /** opsbook's JSON: every check with status, summary, error, time, duration, measurements. */
   toJson(): string
+}
+
+/**
+ * Additive Holt-Winters: level, additive (optionally damped) trend, optional additive
+ * season; statsmodels' recurrences and heuristic initial state.
+ */
+export declare class HoltWinters {
+  constructor(seasonLength?: number | undefined | null, damped?: boolean | undefined | null)
+  /**
+   * Fits alpha, beta, gamma (and phi) by least squares. Synchronous: a 10,000-value
+   * fit takes milliseconds.
+   */
+  fit(values: Float64Array | Array<number>, initialization?: string | InitialState | undefined | null): HoltWintersFit
+  /** Applies the model with the given parameters. */
+  smooth(values: Float64Array | Array<number>, params: SmoothingParams, initialization?: string | InitialState | undefined | null): HoltWintersFit
+  get seasonLength(): number | null
+  get damped(): boolean
+}
+
+/** A Holt-Winters model applied to data. */
+export declare class HoltWintersFit {
+  get alpha(): number
+  get beta(): number
+  get gamma(): number
+  get phi(): number
+  get initial(): InitialState
+  /** One-step-ahead predictions for every value. */
+  get fitted(): Array<number>
+  /** The sum of squared one-step errors. */
+  get sse(): number
+  /** Point forecasts for steps 1..=h. */
+  forecast(h: number): Array<number>
+  /** Forecasts with prediction intervals (coverage 0.95 by default). */
+  forecastIntervals(h: number, coverage?: number | undefined | null): Array<ForecastPoint>
 }
 
 /** One observed value with unit, thresholds, bounds and labels. NaN means no value. */
@@ -107,6 +150,17 @@ export declare class Threshold {
   evaluateMany(values: Array<number>): Array<Status>
 }
 
+/** Plans each resource months ahead, flagging growth above the limit. */
+export declare function capacityPlan(resources: Array<CapacityResource>, options?: PlanOptions | undefined | null): CapacityPlan
+
+/** A resource to plan (`monthlyGrowth` defaults to 10 %). */
+export interface CapacityResource {
+  name: string
+  current: number
+  monthlyGrowth?: number
+  limit?: number
+}
+
 /** Optional parts of a check result. */
 export interface CheckOptions {
   /** How long the check took, in seconds. */
@@ -124,6 +178,53 @@ export interface CheckOptions {
  * mounted disk) against the manuals' default thresholds.
  */
 export declare function checkSystem(cpuSampleMs?: number | undefined | null): Promise<HealthReport>
+
+/** `current × (1 + rate)^periods`. */
+export declare function compound(current: number, rate: number, periods: number): number
+
+/**
+ * When a trend reaches a limit: `kind` is "already_crossed", "in", "not_within_horizon" or
+ * "flat_or_moving_away"; `earliest`/`latest` bound "in" by ±1.96 residual σ.
+ */
+export interface Crossing {
+  kind: string
+  seconds?: number
+  earliest?: number
+  latest?: number
+}
+
+/** `deriv`: the per-second slope of the least-squares line. */
+export declare function deriv(times: Float64Array | Array<number>, values: Float64Array | Array<number>, options?: WindowOptions | undefined | null): number
+
+/** `double_exponential_smoothing(values, sf, tf)` with Prometheus' recurrence. */
+export declare function doubleExponentialSmoothing(values: Float64Array | Array<number>, sf: number, tf: number): number
+
+/** Periods until a quantity growing at `rate` per period doubles; null when not growing. */
+export declare function doublingTime(rate: number): number | null
+
+/** A forecast with its prediction interval. */
+export interface ForecastPoint {
+  mean: number
+  lower: number
+  upper: number
+}
+
+export interface GrowthOptions {
+  /** The period of the rate in seconds (default 2,592,000: a 30-day month). */
+  period?: number
+  /** Undo counter resets. */
+  counter?: boolean
+}
+
+/** The compound growth rate per period measured from history. */
+export declare function growthRate(times: Float64Array | Array<number>, values: Float64Array | Array<number>, options?: GrowthOptions | undefined | null): number
+
+/** A Holt-Winters initial state; `seasonal[j]` is the seasonal term of the j-th value. */
+export interface InitialState {
+  level: number
+  trend: number
+  seasonal?: Array<number>
+}
 
 /**
  * Optional parts of a measurement. `warn`/`crit` are range text (`"~:80"`, `"above 80"`,
@@ -147,12 +248,48 @@ export interface NagiosOutput {
 /** Parses a status name in any case ("ok", "Warning"). */
 export declare function parseStatus(name: string): Status
 
+export interface PlanOptions {
+  /** Months ahead (6). */
+  months?: number
+  /** Growth over the horizon, in percent, above which expansion is needed (70). */
+  growthLimitPercent?: number
+}
+
+/**
+ * `predict_linear`: the least-squares line through (times, values) anchored at `at`,
+ * evaluated `seconds` later.
+ */
+export declare function predictLinear(times: Float64Array | Array<number>, values: Float64Array | Array<number>, at: number, seconds: number, options?: WindowOptions | undefined | null): number
+
+/** The rate per period that takes `start` to `end` in `periods` periods. */
+export declare function rateBetween(start: number, end: number, periods: number): number
+
 /** Descriptive fields of a report (health+json names). */
 export interface ReportInfo {
   description?: string
   serviceId?: string
   version?: string
   releaseId?: string
+}
+
+/** One row of a plan. */
+export interface ResourcePlan {
+  name: string
+  current: number
+  monthlyGrowth: number
+  predicted: number
+  increasePercent: number
+  needsExpansion: boolean
+  limit?: number
+  monthsToExhaustion?: number
+}
+
+/** Holt-Winters smoothing parameters (`gamma` with a season, `phi` when damped). */
+export interface SmoothingParams {
+  alpha: number
+  beta: number
+  gamma?: number
+  phi?: number
 }
 
 /** The outcome of a check. */
@@ -172,8 +309,28 @@ export declare function statusHealth(status: Status): string
 /** HTTP status of a health endpoint: 503 for CRITICAL, else 200. */
 export declare function statusHttp(status: Status): number
 
+export interface ThresholdOptions {
+  /** How far past `at` to look, in seconds. */
+  horizon: number
+  /** "above" (default: trouble is above the limit) or "below". */
+  breach?: string
+}
+
+/** When the `predict_linear` trend of the series reaches `limit`. */
+export declare function timeToThreshold(times: Float64Array | Array<number>, values: Float64Array | Array<number>, at: number, limit: number, options: ThresholdOptions): Crossing
+
 /** The opsbook version, e.g. "0.1.0". */
 export declare function version(): string
+
+/** Range selection for `predictLinear`/`deriv`. */
+export interface WindowOptions {
+  /** Evaluation time for `deriv`'s window (Unix seconds). */
+  at?: number
+  /** Use only the samples of this many seconds before `at`, as `x[window]`. */
+  window?: number
+  /** "left-open" (Prometheus 3, default) or "closed" (Prometheus 2). */
+  mode?: string
+}
 
 /** Worst of the statuses: OK < UNKNOWN < WARNING < CRITICAL; OK for none. */
 export declare function worstStatus(statuses: Array<Status>): Status

@@ -1,6 +1,25 @@
 // Compiled with `tsc --noEmit --strict` in the test command: the published types must
 // describe the API as a TypeScript user calls it.
-import { CheckResult, HealthReport, Measurement, Range, Runner, Status, Threshold, worstStatus } from '../index'
+import {
+  CapacityPlan,
+  CheckResult,
+  Crossing,
+  ForecastPoint,
+  HealthReport,
+  HoltWinters,
+  HoltWintersFit,
+  Measurement,
+  Range,
+  ResourcePlan,
+  Runner,
+  Status,
+  Threshold,
+  capacityPlan,
+  deriv,
+  predictLinear,
+  timeToThreshold,
+  worstStatus,
+} from '../index'
 import { healthResponse, mountExpress } from '../http'
 
 const t: Threshold = Threshold.fromRanges(new Range('~:70', 'warn'), Range.fromForm('above', 90, 'crit'))
@@ -19,3 +38,15 @@ async function serve(runner: Runner): Promise<number> {
 }
 
 export { worst, code, text, serve }
+
+// Forecasts: typed arrays or number arrays, typed results.
+const times = Float64Array.from([0, 60, 120, 180])
+const used: number = predictLinear(times, [10, 11, 12, 13], 180, 3600, { window: 600, mode: 'left-open' })
+const slope: number = deriv([0, 60, 120], new Float64Array([1, 2, 3]))
+const crossing: Crossing = timeToThreshold(times, [10, 11, 12, 13], 180, 90, { horizon: 86400, breach: 'above' })
+const seconds: number | undefined = crossing.seconds
+const hw: HoltWintersFit = new HoltWinters(4, false).fit(times, 'heuristic')
+const bands: ForecastPoint[] = hw.forecastIntervals(3, 0.9)
+const plan: CapacityPlan = capacityPlan([{ name: 'users', current: 1000 }], { months: 6 })
+const rows: ResourcePlan[] = plan.resources
+void [used, slope, seconds, bands, rows]

@@ -5,6 +5,7 @@
 
 mod check;
 mod errors;
+mod forecast;
 mod probe;
 mod runner;
 mod status;
