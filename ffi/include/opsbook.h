@@ -51,8 +51,39 @@ typedef enum {
   OPSBOOK_REPORT_RELEASE_ID = 3,
 } opsbook_report_info;
 
+// How a window selects samples: `OPSBOOK_RANGE_LEFT_OPEN` (t − w, t] as Prometheus 3,
+// `OPSBOOK_RANGE_CLOSED` [t − w, t] as Prometheus 2. Passed as `uint32_t`.
+typedef enum {
+  OPSBOOK_RANGE_LEFT_OPEN = 0,
+  OPSBOOK_RANGE_CLOSED = 1,
+} opsbook_range_mode;
+
+// Which side of a limit is trouble. Passed as `uint32_t`.
+typedef enum {
+  OPSBOOK_BREACH_ABOVE = 0,
+  OPSBOOK_BREACH_BELOW = 1,
+} opsbook_breach;
+
+// What `opsbook_crossing.kind` holds.
+typedef enum {
+  // Already at or past the limit.
+  OPSBOOK_CROSSING_ALREADY = 0,
+  // Reaches it in `seconds` (band `earliest`..`latest`).
+  OPSBOOK_CROSSING_IN = 1,
+  // Reaches it in `seconds`, after the horizon.
+  OPSBOOK_CROSSING_NOT_WITHIN_HORIZON = 2,
+  // The trend is flat or moves away from the limit.
+  OPSBOOK_CROSSING_FLAT_OR_MOVING_AWAY = 3,
+} opsbook_crossing_kind;
+
+// A capacity plan over many resources.
+typedef struct opsbook_capacity_plan opsbook_capacity_plan;
+
 // The outcome of one check.
 typedef struct opsbook_check_result opsbook_check_result;
+
+// A Holt-Winters model applied to data.
+typedef struct opsbook_hw_fit opsbook_hw_fit;
 
 // One observed value with unit, thresholds, bounds and labels.
 typedef struct opsbook_measurement opsbook_measurement;
@@ -70,6 +101,41 @@ typedef struct opsbook_runner opsbook_runner;
 // A pair of optional warn/crit ranges.
 typedef struct opsbook_threshold opsbook_threshold;
 
+// When a trend reaches a limit; fields that do not apply to `kind` are NaN.
+typedef struct {
+  // An `opsbook_crossing_kind`.
+  uint32_t kind;
+  double seconds;
+  double earliest;
+  double latest;
+} opsbook_crossing;
+
+// Holt-Winters smoothing parameters (`gamma` counts with a season, `phi` when damped).
+typedef struct {
+  double alpha;
+  double beta;
+  double gamma;
+  double phi;
+} opsbook_hw_params;
+
+// A known Holt-Winters initial state: `seasonal` holds `seasonal_len` values (the season
+// length; 0 and NULL without a season), `seasonal[j]` being the term of the j-th value.
+typedef struct {
+  double level;
+  double trend;
+  const double *seasonal;
+  size_t seasonal_len;
+} opsbook_hw_initial;
+
+// One resource of a capacity plan: `monthly_growth` NaN means the manuals' default 10 %,
+// `limit` NaN means none.
+typedef struct {
+  const char *name;
+  double current;
+  double monthly_growth;
+  double limit;
+} opsbook_capacity_resource;
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -85,6 +151,136 @@ opsbook_result opsbook_last_error(char *buf, size_t len, size_t *out_len);
 
 // A static, NUL-terminated name for a result code ("OPSBOOK_RESULT_INVALID_RANGE").
 const char *opsbook_result_name(uint32_t result);
+
+// `predict_linear`: the least-squares line through `len` (time, value) pairs anchored at
+// `at`, evaluated `seconds` later. `window_seconds` (NULL: every sample) selects the
+// samples as `x[window]` at `at` would, by `mode` (an `opsbook_range_mode`).
+opsbook_result opsbook_predict_linear(const double *times,
+                                      const double *values,
+                                      size_t len,
+                                      double at,
+                                      double seconds,
+                                      const double *window_seconds,
+                                      uint32_t mode,
+                                      double *out);
+
+// `deriv`: the per-second slope; `at` (NULL: the end of the data) ends the window.
+opsbook_result opsbook_deriv(const double *times,
+                             const double *values,
+                             size_t len,
+                             const double *at,
+                             const double *window_seconds,
+                             uint32_t mode,
+                             double *out);
+
+// `double_exponential_smoothing(values, sf, tf)` with Prometheus' recurrence.
+opsbook_result opsbook_double_exponential_smoothing(const double *values,
+                                                    size_t len,
+                                                    double sf,
+                                                    double tf,
+                                                    double *out);
+
+// When the `predict_linear` trend reaches `limit` from the safe side (`breach`, an
+// `opsbook_breach`), looking `horizon_seconds` past `at`.
+opsbook_result opsbook_time_to_threshold(const double *times,
+                                         const double *values,
+                                         size_t len,
+                                         double at,
+                                         double limit,
+                                         uint32_t breach,
+                                         double horizon_seconds,
+                                         opsbook_crossing *out);
+
+// `current × (1 + rate)^periods`, the manuals' growth formula.
+opsbook_result opsbook_compound(double current, double rate, double periods, double *out);
+
+// The rate per period that takes `start` to `end` in `periods` periods.
+opsbook_result opsbook_rate_between(double start, double end, double periods, double *out);
+
+// Periods until a quantity growing at `rate` per period doubles; NaN when not growing.
+double opsbook_doubling_time(double rate);
+
+// The compound growth rate per `period_seconds` (2592000 for a 30-day month) measured
+// from history; `counter` undoes counter resets.
+opsbook_result opsbook_growth_rate(const double *times,
+                                   const double *values,
+                                   size_t len,
+                                   double period_seconds,
+                                   bool counter,
+                                   double *out);
+
+// Fits additive Holt-Winters (season of `season_length` values, 0 for none) to `len`
+// evenly spaced values: alpha, beta, gamma (and phi when `damped`) by least squares, the
+// initial state by statsmodels' heuristic or, with `estimated`, by least squares.
+opsbook_result opsbook_hw_fit_new(const double *values,
+                                  size_t len,
+                                  size_t season_length,
+                                  bool damped,
+                                  bool estimated,
+                                  opsbook_hw_fit **out);
+
+// Applies Holt-Winters with given parameters; `initial` NULL means statsmodels' heuristic.
+opsbook_result opsbook_hw_smooth(const double *values,
+                                 size_t len,
+                                 size_t season_length,
+                                 bool damped,
+                                 const opsbook_hw_params *params,
+                                 const opsbook_hw_initial *initial,
+                                 opsbook_hw_fit **out);
+
+// The parameters of a fit.
+opsbook_result opsbook_hw_fit_params(const opsbook_hw_fit *fit, opsbook_hw_params *out);
+
+// The sum of squared one-step errors.
+opsbook_result opsbook_hw_fit_sse(const opsbook_hw_fit *fit, double *out);
+
+// The initial state: level and trend, and the season into `seasonal` (room for
+// `seasonal_len`, which must be the season length; 0 and NULL without a season).
+opsbook_result opsbook_hw_fit_initial(const opsbook_hw_fit *fit,
+                                      double *level,
+                                      double *trend,
+                                      double *seasonal,
+                                      size_t seasonal_len);
+
+// The one-step-ahead predictions into `out` (room for `len`, which must be the number of
+// values fitted).
+opsbook_result opsbook_hw_fit_fitted(const opsbook_hw_fit *fit, double *out, size_t len);
+
+// Forecasts for steps 1..=h into `mean`, and the prediction interval at `coverage`
+// (0.95 for 95 %) into `lower`/`upper`; each has room for `h`; `lower` and `upper` may be
+// NULL when not wanted.
+opsbook_result opsbook_hw_fit_forecast(const opsbook_hw_fit *fit,
+                                       size_t h,
+                                       double coverage,
+                                       double *mean,
+                                       double *lower,
+                                       double *upper);
+
+// Frees a fit. NULL is fine.
+void opsbook_hw_fit_free(opsbook_hw_fit *fit);
+
+// Plans `len` resources `months` ahead, flagging growth above `growth_limit_percent`
+// (70 in the manuals).
+opsbook_result opsbook_capacity_plan_new(const opsbook_capacity_resource *resources,
+                                         size_t len,
+                                         uint32_t months,
+                                         double growth_limit_percent,
+                                         opsbook_capacity_plan **out);
+
+// The markdown report as the manuals print it; `language` "zh-CN" or "en".
+opsbook_result opsbook_capacity_plan_markdown(const opsbook_capacity_plan *plan,
+                                              const char *date,
+                                              const char *language,
+                                              char **out);
+
+// The plan as an aligned text table.
+opsbook_result opsbook_capacity_plan_text(const opsbook_capacity_plan *plan, char **out);
+
+// The plan as JSON.
+opsbook_result opsbook_capacity_plan_json(const opsbook_capacity_plan *plan, char **out);
+
+// Frees a plan. NULL is fine.
+void opsbook_capacity_plan_free(opsbook_capacity_plan *plan);
 
 // Frees a string opsbook returned through a `char **out`. NULL is fine.
 void opsbook_string_free(char *s);

@@ -26,11 +26,13 @@
 #![allow(clippy::missing_safety_doc, clippy::not_unsafe_ptr_arg_deref)]
 
 mod error;
+mod forecast;
 mod handles;
 mod runner;
 mod status;
 
 pub use error::{opsbook_last_error, opsbook_result};
+pub use forecast::*;
 pub use handles::*;
 pub use runner::*;
 pub use status::*;

@@ -6,6 +6,7 @@
  * Prints "N passed, N failed" and exits non-zero on any failure.
  */
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -449,6 +450,196 @@ static void replay_policies(const char *dir) {
   cJSON_Delete(doc);
 }
 
+/* ---- forecasts ---- */
+
+/* A JSON array of numbers into a malloc'd array; its length into *len. */
+static double *numbers(const cJSON *arr, size_t *len) {
+  *len = (size_t)cJSON_GetArraySize(arr);
+  double *out = malloc((*len ? *len : 1) * sizeof(double));
+  size_t i = 0;
+  const cJSON *x;
+  cJSON_ArrayForEach(x, arr) out[i++] = num(x);
+  return out;
+}
+
+static int close_to(double got, double want, double rel) {
+  if (isnan(want)) return isnan(got);
+  return fabs(got - want) <= rel * fmax(fabs(want), 1.0);
+}
+
+static const char *crossing_names[] = {"already_crossed", "in", "not_within_horizon", "flat_or_moving_away"};
+
+/* Runs one forecasts.json case; a number into *value, a crossing into *crossing, a
+ * markdown text into *text (caller frees with opsbook_string_free). */
+static opsbook_result run_forecast(const cJSON *c, double *value, opsbook_crossing *crossing, char **text) {
+  const char *kind = cJSON_GetObjectItem(c, "kind")->valuestring;
+  size_t n = 0, n2 = 0;
+  double *t = NULL, *v = NULL;
+  if (cJSON_GetObjectItem(c, "times")) t = numbers(cJSON_GetObjectItem(c, "times"), &n);
+  if (cJSON_GetObjectItem(c, "values")) v = numbers(cJSON_GetObjectItem(c, "values"), &n2);
+  const cJSON *w = cJSON_GetObjectItem(c, "window");
+  double window = cJSON_IsNumber(w) ? w->valuedouble : 0;
+  const double *window_p = cJSON_IsNumber(w) ? &window : NULL;
+  const cJSON *mode_j = cJSON_GetObjectItem(c, "mode");
+  uint32_t mode = mode_j && !strcmp(mode_j->valuestring, "closed") ? OPSBOOK_RANGE_CLOSED : OPSBOOK_RANGE_LEFT_OPEN;
+  const cJSON *at_j = cJSON_GetObjectItem(c, "at");
+  double at = cJSON_IsNumber(at_j) ? at_j->valuedouble : 0;
+  opsbook_result rc = OPSBOOK_RESULT_OTHER;
+  if (!strcmp(kind, "predict_linear")) {
+    rc = opsbook_predict_linear(t, v, n, at, num(cJSON_GetObjectItem(c, "seconds")), window_p, mode, value);
+  } else if (!strcmp(kind, "deriv")) {
+    /* Different lengths would be refused; the vectors' arrays match. */
+    rc = opsbook_deriv(t, v, n < n2 ? n : n2, cJSON_IsNumber(at_j) ? &at : NULL, window_p, mode, value);
+  } else if (!strcmp(kind, "smoothing")) {
+    rc = opsbook_double_exponential_smoothing(v, n2, num(cJSON_GetObjectItem(c, "sf")), num(cJSON_GetObjectItem(c, "tf")), value);
+  } else if (!strcmp(kind, "time_to_threshold")) {
+    uint32_t breach = !strcmp(cJSON_GetObjectItem(c, "breach")->valuestring, "below") ? OPSBOOK_BREACH_BELOW : OPSBOOK_BREACH_ABOVE;
+    rc = opsbook_time_to_threshold(t, v, n, at, num(cJSON_GetObjectItem(c, "limit")), breach,
+                                   num(cJSON_GetObjectItem(c, "horizon")), crossing);
+  } else if (!strcmp(kind, "compound")) {
+    rc = opsbook_compound(num(cJSON_GetObjectItem(c, "current")), num(cJSON_GetObjectItem(c, "rate")),
+                          num(cJSON_GetObjectItem(c, "periods")), value);
+  } else if (!strcmp(kind, "growth_rate")) {
+    rc = opsbook_growth_rate(t, v, n, num(cJSON_GetObjectItem(c, "period")),
+                             cJSON_IsTrue(cJSON_GetObjectItem(c, "counter")), value);
+  } else if (!strcmp(kind, "capacity")) {
+    const cJSON *list = cJSON_GetObjectItem(c, "resources");
+    size_t count = (size_t)cJSON_GetArraySize(list), i = 0;
+    opsbook_capacity_resource *rs = calloc(count ? count : 1, sizeof *rs);
+    const cJSON *r;
+    cJSON_ArrayForEach(r, list) {
+      const cJSON *g = cJSON_GetObjectItem(r, "monthly_growth"), *l = cJSON_GetObjectItem(r, "limit");
+      rs[i].name = cJSON_GetObjectItem(r, "name")->valuestring;
+      rs[i].current = num(cJSON_GetObjectItem(r, "current"));
+      rs[i].monthly_growth = cJSON_IsNumber(g) ? g->valuedouble : NAN;
+      rs[i].limit = cJSON_IsNumber(l) ? l->valuedouble : NAN;
+      i++;
+    }
+    opsbook_capacity_plan *plan = NULL;
+    rc = opsbook_capacity_plan_new(rs, count, (uint32_t)num(cJSON_GetObjectItem(c, "months")),
+                                   num(cJSON_GetObjectItem(c, "growth_limit_percent")), &plan);
+    if (rc == OPSBOOK_RESULT_OK)
+      rc = opsbook_capacity_plan_markdown(plan, cJSON_GetObjectItem(c, "date")->valuestring,
+                                          cJSON_GetObjectItem(c, "language")->valuestring, text);
+    opsbook_capacity_plan_free(plan);
+    free(rs);
+  }
+  free(t);
+  free(v);
+  return rc;
+}
+
+static void replay_forecasts(const char *dir) {
+  cJSON *doc = load(dir, "forecasts.json");
+  int replayed = 0;
+  const cJSON *c;
+  cJSON_ArrayForEach(c, cJSON_GetObjectItem(doc, "cases")) {
+    const char *id = cJSON_GetObjectItem(c, "id")->valuestring;
+    double value = NAN;
+    opsbook_crossing crossing = {99, NAN, NAN, NAN};
+    char *text = NULL;
+    opsbook_result rc = run_forecast(c, &value, &crossing, &text);
+    const cJSON *err = cJSON_GetObjectItem(c, "error");
+    const cJSON *expect = cJSON_GetObjectItem(c, "expect");
+    if (err) {
+      CHECK(same_code(rc, cJSON_GetObjectItem(err, "code")->valuestring), "%s: code %s", id, opsbook_result_name((uint32_t)rc));
+      CHECK(strstr(last_error(), cJSON_GetObjectItem(err, "field")->valuestring) != NULL, "%s: %s", id, last_error());
+    } else if (rc != OPSBOOK_RESULT_OK) {
+      CHECK(0, "%s: %s: %s", id, opsbook_result_name((uint32_t)rc), last_error());
+    } else if (cJSON_IsObject(expect)) {
+      const char *want = cJSON_GetObjectItem(expect, "kind")->valuestring;
+      CHECK(crossing.kind < 4 && !strcmp(crossing_names[crossing.kind], want), "%s: kind %u", id, crossing.kind);
+      const cJSON *x;
+      if ((x = cJSON_GetObjectItem(expect, "seconds"))) CHECK(close_to(crossing.seconds, num(x), 1e-9), "%s seconds %g", id, crossing.seconds);
+      if ((x = cJSON_GetObjectItem(expect, "earliest"))) CHECK(close_to(crossing.earliest, num(x), 1e-9), "%s earliest %g", id, crossing.earliest);
+      if ((x = cJSON_GetObjectItem(expect, "latest"))) CHECK(close_to(crossing.latest, num(x), 1e-9), "%s latest %g", id, crossing.latest);
+    } else if (cJSON_IsString(expect) && !strcmp(cJSON_GetObjectItem(c, "kind")->valuestring, "capacity")) {
+      CHECK(text && !strcmp(text, expect->valuestring), "%s: markdown differs:\n%s", id, text ? text : "(null)");
+    } else {
+      CHECK(close_to(value, num(expect), 1e-9), "%s: got %.17g", id, value);
+    }
+    opsbook_string_free(text);
+    replayed++;
+  }
+  CHECK(replayed == 29, "forecasts replayed %d", replayed);
+  cJSON_Delete(doc);
+}
+
+static void replay_holt_winters(const char *dir) {
+  cJSON *doc = load(dir, "holt_winters.json");
+  int replayed = 0;
+  const cJSON *c;
+  cJSON_ArrayForEach(c, cJSON_GetObjectItem(doc, "cases")) {
+    const char *id = cJSON_GetObjectItem(c, "id")->valuestring;
+    size_t n, m = (size_t)cJSON_GetObjectItem(c, "season_length")->valueint;
+    double *values = numbers(cJSON_GetObjectItem(c, "values"), &n);
+    const cJSON *p = cJSON_GetObjectItem(c, "params");
+    const cJSON *gamma = cJSON_GetObjectItem(p, "gamma");
+    opsbook_hw_params params = {num(cJSON_GetObjectItem(p, "alpha")), num(cJSON_GetObjectItem(p, "beta")),
+                                gamma ? num(gamma) : 0.0, num(cJSON_GetObjectItem(p, "phi"))};
+    opsbook_hw_initial known, *initial = NULL;
+    double *known_seasonal = NULL;
+    if (!strcmp(cJSON_GetObjectItem(c, "initialization")->valuestring, "known")) {
+      const cJSON *k = cJSON_GetObjectItem(c, "known");
+      size_t km;
+      known_seasonal = numbers(cJSON_GetObjectItem(k, "seasonal"), &km);
+      known = (opsbook_hw_initial){num(cJSON_GetObjectItem(k, "level")), num(cJSON_GetObjectItem(k, "trend")), known_seasonal, km};
+      initial = &known;
+    }
+    opsbook_hw_fit *fit = NULL;
+    opsbook_result rc = opsbook_hw_smooth(values, n, m, cJSON_IsTrue(cJSON_GetObjectItem(c, "damped")), &params, initial, &fit);
+    CHECK(rc == OPSBOOK_RESULT_OK, "%s: %s", id, last_error());
+    if (rc == OPSBOOK_RESULT_OK) {
+      const cJSON *e = cJSON_GetObjectItem(c, "expect");
+      const cJSON *ei = cJSON_GetObjectItem(e, "initial");
+      double level, trend, sse, *seasonal = calloc(m ? m : 1, sizeof(double)), *fitted = calloc(n, sizeof(double));
+      CHECK(opsbook_hw_fit_initial(fit, &level, &trend, seasonal, m) == OPSBOOK_RESULT_OK, "%s initial", id);
+      CHECK(close_to(level, num(cJSON_GetObjectItem(ei, "level")), 1e-6), "%s level %g", id, level);
+      CHECK(close_to(trend, num(cJSON_GetObjectItem(ei, "trend")), 1e-6), "%s trend %g", id, trend);
+      size_t i = 0;
+      const cJSON *x;
+      cJSON_ArrayForEach(x, cJSON_GetObjectItem(ei, "seasonal")) { CHECK(close_to(seasonal[i], num(x), 1e-6), "%s seasonal[%zu]", id, i); i++; }
+      CHECK(opsbook_hw_fit_fitted(fit, fitted, n) == OPSBOOK_RESULT_OK, "%s fitted", id);
+      i = 0;
+      cJSON_ArrayForEach(x, cJSON_GetObjectItem(e, "fitted")) { CHECK(close_to(fitted[i], num(x), 1e-6), "%s fitted[%zu]", id, i); i++; }
+      CHECK(opsbook_hw_fit_sse(fit, &sse) == OPSBOOK_RESULT_OK && close_to(sse, num(cJSON_GetObjectItem(e, "sse")), 1e-6), "%s sse %g", id, sse);
+      size_t h = (size_t)cJSON_GetObjectItem(e, "horizon")->valueint;
+      double *mean = calloc(h, sizeof(double)), *lo = calloc(h, sizeof(double)), *hi = calloc(h, sizeof(double));
+      CHECK(opsbook_hw_fit_forecast(fit, h, num(cJSON_GetObjectItem(e, "coverage")), mean, lo, hi) == OPSBOOK_RESULT_OK, "%s forecast", id);
+      i = 0;
+      cJSON_ArrayForEach(x, cJSON_GetObjectItem(e, "forecast")) { CHECK(close_to(mean[i], num(x), 1e-6), "%s forecast[%zu]", id, i); i++; }
+      i = 0;
+      cJSON_ArrayForEach(x, cJSON_GetObjectItem(e, "half_width")) { CHECK(close_to((hi[i] - lo[i]) / 2, num(x), 1e-6), "%s half[%zu]", id, i); i++; }
+      /* Wrong buffer sizes are refused, not overrun. */
+      CHECK(opsbook_hw_fit_fitted(fit, fitted, n + 1) == OPSBOOK_RESULT_INVALID_VALUE, "%s fitted len", id);
+      free(seasonal);
+      free(fitted);
+      free(mean);
+      free(lo);
+      free(hi);
+    }
+    opsbook_hw_fit_free(fit);
+    free(values);
+    free(known_seasonal);
+    replayed++;
+  }
+  CHECK(replayed == 7, "holt-winters replayed %d", replayed);
+  /* NULL arguments and bad models answer with codes. */
+  double one = 1.0, out;
+  opsbook_hw_fit *fit = NULL;
+  CHECK(opsbook_predict_linear(NULL, &one, 1, 0, 0, NULL, 0, &out) == OPSBOOK_RESULT_NULL_ARGUMENT, "NULL times");
+  CHECK(opsbook_predict_linear(&one, &one, 1, 0, 0, NULL, 7, &out) == OPSBOOK_RESULT_INVALID_VALUE, "bad mode");
+  CHECK(opsbook_hw_fit_new(&one, 1, 1, false, false, &fit) == OPSBOOK_RESULT_INVALID_VALUE && fit == NULL, "season 1");
+  CHECK(strstr(last_error(), "season_length") != NULL, "%s", last_error());
+  CHECK(opsbook_hw_fit_new(NULL, 0, 0, false, false, &fit) == OPSBOOK_RESULT_INVALID_VALUE, "no values");
+  CHECK(opsbook_hw_smooth(&one, 1, 0, false, NULL, NULL, &fit) == OPSBOOK_RESULT_NULL_ARGUMENT, "NULL params");
+  CHECK(opsbook_hw_fit_sse(NULL, &out) == OPSBOOK_RESULT_NULL_ARGUMENT, "NULL fit");
+  CHECK(isnan(opsbook_doubling_time(0)), "doubling time of 0");
+  opsbook_hw_fit_free(NULL);
+  opsbook_capacity_plan_free(NULL);
+  cJSON_Delete(doc);
+}
+
 int main(int argc, char **argv) {
   if (argc != 2) {
     fprintf(stderr, "usage: %s VECTORS_DIR\n", argv[0]);
@@ -461,6 +652,8 @@ int main(int argc, char **argv) {
   abi_conventions();
   runner_checks();
   replay_policies(argv[1]);
+  replay_forecasts(argv[1]);
+  replay_holt_winters(argv[1]);
   printf("%d passed, %d failed\n", passed, failed);
   return failed == 0 ? 0 : 1;
 }
