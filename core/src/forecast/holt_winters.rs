@@ -165,8 +165,10 @@ impl HoltWinters {
         }
         candidates.sort_by(|a, b| a.1.total_cmp(&b.1));
         let mut best = (candidates[0].0.clone(), f64::INFINITY);
-        for (start, _) in candidates.iter().take(3) {
-            let found = nelder_mead(&mut fixed, start, 400 * dims, 1e-12);
+        // With an estimated state the fixed-state search only finds a start for the final one.
+        let (starts, evals) = if matches!(init, Initialization::Estimated) { (1, 40 * dims) } else { (2, 100 * dims) };
+        for (start, _) in candidates.iter().take(starts) {
+            let found = nelder_mead(&mut fixed, start, evals, 1e-11);
             if found.1 < best.1 {
                 best = found;
             }
@@ -178,7 +180,7 @@ impl HoltWinters {
                 let state = self.estimate_state(values, &p);
                 self.sse(values, p, &state)
             };
-            let (u, _) = nelder_mead(&mut concentrated, &best.0, 100 * dims, 1e-10);
+            let (u, _) = nelder_mead(&mut concentrated, &best.0, 30 * dims, 1e-10);
             let state = self.estimate_state(values, &self.params_at(&u));
             (u, state)
         } else {
@@ -327,51 +329,59 @@ impl HoltWinters {
     }
 
     /// The least-squares initial state for the parameters. The one-step errors are affine in
-    /// the initial state, so e(x) = e(0) + M·x; the seasonal terms are constrained to sum to
-    /// zero (adding c to the level and −c to every season changes no forecast).
+    /// the initial state: e(x) = e(0) + M·x. The recurrence is time-invariant, so the response
+    /// to a unit in season slot k is the response to slot 0 delayed by k steps, and M'M needs
+    /// only one seasonal response and its lagged products — O(n·m) instead of O(n·m²).
+    /// A unit added to every season equals a unit of level, so the level column is left out
+    /// and the seasons are centred afterwards (the same forecasts).
     fn estimate_state(&self, values: &[f64], p: &Params) -> InitialState {
         let m = self.m();
-        let k = 2 + m.saturating_sub(1);
         let n = values.len();
-        let basis = |c: usize| -> InitialState {
-            let mut s = InitialState { level: 0.0, trend: 0.0, seasonal: vec![0.0; m] };
-            match c {
-                0 => s.level = 1.0,
-                1 => s.trend = 1.0,
-                c => {
-                    s.seasonal[c - 2] = 1.0;
-                    s.seasonal[m - 1] = -1.0;
-                }
+        let response = |level: f64, trend: f64, slot0: f64, with_data: bool| -> Vec<f64> {
+            let mut season = vec![0.0; m];
+            if m > 0 {
+                season[0] = slot0;
             }
-            s
+            let mut out = vec![0.0; n];
+            if with_data {
+                self.filter(n, |t| values[t], p, (level, trend), &mut season, |t, e| out[t] = e);
+            } else {
+                self.filter(n, |_| 0.0, p, (level, trend), &mut season, |t, e| out[t] = e);
+            }
+            out
         };
-        let mut e0 = vec![0.0; n];
-        let mut zero = vec![0.0; m];
-        self.filter(n, |t| values[t], p, (0.0, 0.0), &mut zero, |t, e| e0[t] = e);
-        let mut columns = vec![0.0; n * k];
-        for c in 0..k {
-            let s = basis(c);
-            let mut season = s.seasonal;
-            self.filter(n, |_| 0.0, p, (s.level, s.trend), &mut season, |t, e| columns[t * k + c] = e);
+        let e0 = response(0.0, 0.0, 0.0, true);
+        let rb = response(0.0, 1.0, 0.0, false);
+        if m == 0 {
+            let rl = response(1.0, 0.0, 0.0, false);
+            let mut a = vec![dot(&rl, &rl), 0.0, dot(&rb, &rl), dot(&rb, &rb)];
+            let mut rhs = vec![-dot(&e0, &rl), -dot(&e0, &rb)];
+            let x = solve_symmetric(&mut a, &mut rhs, 2);
+            return InitialState { level: x[0], trend: x[1], seasonal: Vec::new() };
         }
+        let r0 = response(0.0, 0.0, 1.0, false);
+        // Unknowns: trend, then season slots 0..m-1; column of slot k = r0 delayed by k.
+        let k = m + 1;
         let mut a = vec![0.0; k * k];
         let mut rhs = vec![0.0; k];
-        for t in 0..n {
-            let row = &columns[t * k..(t + 1) * k];
-            for i in 0..k {
-                rhs[i] -= row[i] * e0[t];
-                for j in 0..=i {
-                    a[i * k + j] += row[i] * row[j];
-                }
+        a[0] = dot(&rb, &rb);
+        rhs[0] = -dot(&e0, &rb);
+        // Full lagged products of r0: full[l] = Σ_u r0(u)·r0(u + l).
+        let full: Vec<f64> = (0..m).map(|l| dot(&r0[..n.saturating_sub(l)], &r0[l.min(n)..])).collect();
+        for i in 0..m {
+            let delayed = &r0[..n.saturating_sub(i)];
+            a[(i + 1) * k] = dot(&rb[i.min(n)..], delayed);
+            rhs[i + 1] = -dot(&e0[i.min(n)..], delayed);
+            for j in 0..=i {
+                // Σ_{t ≥ i} r0(t − i)·r0(t − j) = Σ_{u=0}^{n−1−i} r0(u)·r0(u + i − j).
+                let lag = i - j;
+                let tail: f64 = (n.saturating_sub(i)..n.saturating_sub(lag)).map(|u| r0[u] * r0[u + lag]).sum();
+                a[(i + 1) * k + (j + 1)] = full[lag] - tail;
             }
         }
         let x = solve_symmetric(&mut a, &mut rhs, k);
-        let mut seasonal = vec![0.0; m];
-        if m > 0 {
-            seasonal[..m - 1].copy_from_slice(&x[2..]);
-            seasonal[m - 1] = -x[2..].iter().sum::<f64>();
-        }
-        InitialState { level: x[0], trend: x[1], seasonal }
+        let level = x[1..].iter().sum::<f64>() / m as f64;
+        InitialState { level, trend: x[0], seasonal: x[1..].iter().map(|s| s - level).collect() }
     }
 
     /// statsmodels' `_initialization_heuristic` for additive trend and season.
@@ -495,6 +505,21 @@ fn check_values(values: &[f64]) -> Result<()> {
         ));
     }
     Ok(())
+}
+
+/// Σ a·b with eight partial sums, so the compiler can use SIMD lanes.
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    let n = a.len().min(b.len());
+    let (a, b) = (&a[..n], &b[..n]);
+    let mut lanes = [0.0; 8];
+    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
+    let tail: f64 = ca.remainder().iter().zip(cb.remainder()).map(|(x, y)| x * y).sum();
+    for (x, y) in ca.zip(cb) {
+        for l in 0..8 {
+            lanes[l] += x[l] * y[l];
+        }
+    }
+    lanes.iter().sum::<f64>() + tail
 }
 
 /// pandas' `rolling(m, center=True).mean()`, followed for even m by `.shift(-1).rolling(2).mean()`

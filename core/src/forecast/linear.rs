@@ -98,7 +98,16 @@ impl<'a> ArraySeries<'a> {
         }
         let mut previous = i64::MIN;
         for (i, &t) in times_s.iter().enumerate() {
-            let ms = crate::forecast::input::time_ms(&format!("timestamps[{i}]"), t)?;
+            let ms = (t * 1000.0).round();
+            // Only a bad time pays for building its field name.
+            if !ms.is_finite() || ms.abs() > 8.64e18 {
+                return Err(Error::invalid_value(
+                    &format!("timestamps[{i}]"),
+                    &crate::fmt_number(t),
+                    "not a time in Unix seconds",
+                ));
+            }
+            let ms = ms as i64;
             if ms <= previous {
                 return Err(Error::invalid_value(
                     "timestamps",

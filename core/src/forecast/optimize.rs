@@ -34,7 +34,7 @@ pub(crate) fn nelder_mead(
         let (best, worst) = (simplex[0].1, simplex[k].1);
         if (worst - best).abs() <= tol * (best.abs() + tol) {
             let spread = (0..k).map(|d| simplex.iter().map(|s| (s.0[d] - simplex[0].0[d]).abs()).fold(0.0, f64::max));
-            if spread.fold(0.0, f64::max) < 1e-9 {
+            if spread.fold(0.0, f64::max) < 1e-7 {
                 break;
             }
         }
