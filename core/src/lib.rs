@@ -14,6 +14,7 @@ mod format;
 #[cfg(feature = "runtime")]
 pub mod probe;
 pub mod redact;
+pub mod rules;
 #[cfg(feature = "runtime")]
 pub mod runner;
 #[cfg(feature = "runtime")]

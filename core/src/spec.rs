@@ -58,9 +58,13 @@ fn invalid(field: &str, value: &str, reason: impl Into<String>) -> Error {
 fn runner_from_value(doc: &Value) -> Result<Runner> {
     let top = doc.as_object().ok_or_else(|| invalid("policy", "", "expected a table at the top"))?;
     for key in top.keys() {
-        if key != "version" && key != "checks" {
-            return Err(invalid(key, "", "unknown top-level key (known here: version, checks)"));
+        if !["version", "checks", "rules"].contains(&key.as_str()) {
+            return Err(invalid(key, "", "unknown top-level key (known here: version, checks, rules)"));
         }
+    }
+    // The rules belong to the rules engine, but a policy is valid only as a whole.
+    if let Some(rules) = top.get("rules") {
+        crate::rules::spec::rules_from_value(rules)?;
     }
     match top.get("version") {
         Some(Value::Number(n)) if n.as_u64() == Some(1) => {}

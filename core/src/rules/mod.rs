@@ -1,0 +1,15 @@
+//! Alert rules evaluated in-process with Prometheus' semantics, Nagios flap detection and
+//! Alertmanager's fingerprints; exported to Prometheus rule files and promtool tests.
+
+pub mod alerting;
+pub mod condition;
+pub mod engine;
+pub mod export;
+pub mod fingerprint;
+pub mod flapping;
+#[cfg(feature = "spec")]
+pub mod spec;
+
+pub use alerting::{Alert, AlertState, AlertingRule, Event, EventKind, Rule};
+pub use condition::{Condition, Labels, Sample, Selector};
+pub use engine::RuleEngine;
