@@ -170,6 +170,29 @@ for case in json.load(open(sys.argv[1]))["cases"]:
         sys.exit(f"{case['id']}: promtool rejected the exposition: {r.stderr}")
     print(f"promtool accepts {case['id']}")
 PY
+  rules_promtool
+}
+
+# The rules engine against Prometheus itself: export the policy's rules, write a promtool
+# unit test whose expected alerts are what opsbook's evaluator produced for the recorded
+# samples, and let promtool run the same rules over the same samples. A rule changed after
+# the expectations were written must make promtool fail (the comparison can fail).
+rules_promtool() {
+  local dir ob="$TARGET_DIR/debug/opsbook"
+  dir="$(mktemp -d)" &&
+    "$ob" rules export --policy tests/rules/policy.toml > "$dir/rules.yml" &&
+    promtool check rules "$dir/rules.yml" &&
+    "$ob" rules export --policy tests/rules/policy.toml --target promtool-test \
+      --samples tests/rules/samples.jsonl --interval 1m --rule-file rules.yml > "$dir/test.yml" &&
+    (cd "$dir" && promtool test rules test.yml) &&
+    sed 's/^for = "2m"$/for = "3m"/' tests/rules/policy.toml > "$dir/changed.toml" &&
+    "$ob" rules export --policy "$dir/changed.toml" > "$dir/rules.yml" &&
+    if (cd "$dir" && promtool test rules test.yml > /dev/null 2>&1); then
+      echo "promtool passed a test written for different rules" >&2
+      false
+    else
+      echo "promtool rejects expectations written for different rules, as it must"
+    fi
 }
 
 lint_suite() {

@@ -158,6 +158,54 @@ enum Command {
         #[arg(long, value_enum, default_value_t = CapacityFormat::Markdown)]
         format: CapacityFormat,
     },
+    /// Alert rules: replay recorded samples through a policy's [[rules]], or export them.
+    #[command(subcommand)]
+    Rules(RulesCommand),
+}
+
+#[derive(Subcommand)]
+enum RulesCommand {
+    /// Replay samples (JSON lines: time, metric, labels, value) and print every transition.
+    Eval {
+        /// The policy file with [[rules]] (TOML, or JSON when it ends in .json).
+        #[arg(long)]
+        policy: std::path::PathBuf,
+        /// The samples, one JSON object a line; `-` reads standard input.
+        #[arg(long)]
+        samples: String,
+        /// Evaluate every interval (e.g. 1m) instead of at each sample's time.
+        #[arg(long)]
+        interval: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = EvalFormat::Text)]
+        format: EvalFormat,
+    },
+    /// Export the rules: a Prometheus rule file, or (with --samples) a promtool unit test
+    /// whose expected alerts are the ones opsbook's evaluator produces.
+    Export {
+        #[arg(long)]
+        policy: std::path::PathBuf,
+        #[arg(long, value_enum, default_value_t = ExportTarget::Prometheus)]
+        target: ExportTarget,
+        /// The rule group's name.
+        #[arg(long, default_value = "opsbook")]
+        group: String,
+        /// Samples for the promtool test (times on the --interval grid from 0).
+        #[arg(long)]
+        samples: Option<String>,
+        /// The evaluation interval (promtool test; the group's interval for prometheus).
+        #[arg(long)]
+        interval: Option<String>,
+        /// The rule file the promtool test loads.
+        #[arg(long, default_value = "rules.yml")]
+        rule_file: String,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ExportTarget {
+    Prometheus,
+    PromtoolTest,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -365,6 +413,7 @@ fn run(command: Command) -> opsbook::Result<u8> {
             }
             Ok(if forecasts.iter().any(|f| f.limit_reached()) { 2 } else { 0 })
         }
+        Command::Rules(command) => rules_command(command),
         Command::Capacity { input, input_format, months, growth_limit, date, lang, format } => {
             let text = read_input(&input)?;
             let fmt = input_format.unwrap_or_else(|| {
@@ -394,6 +443,56 @@ fn run(command: Command) -> opsbook::Result<u8> {
                 CapacityFormat::Markdown => println!("{}", plan.to_markdown(&date, language)),
                 CapacityFormat::Text => print!("{}", plan.to_text()),
                 CapacityFormat::Json => println!("{}", plan.to_json()),
+            }
+            Ok(0)
+        }
+    }
+}
+
+fn load_rules(path: &std::path::Path) -> opsbook::Result<Vec<opsbook::rules::Rule>> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| opsbook::Error::Io { path: path.display().to_string(), reason: e.to_string() })?;
+    let rules = if path.extension().is_some_and(|e| e == "json") {
+        opsbook::rules::spec::rules_from_json(&text)
+    } else {
+        opsbook::rules::spec::rules_from_toml(&text)
+    };
+    rules.map_err(|e| in_file(path, e))
+}
+
+fn rules_command(command: RulesCommand) -> opsbook::Result<u8> {
+    use opsbook::rules::replay::{events_to_json, events_to_text, parse_samples_jsonl, regrid, replay};
+    match command {
+        RulesCommand::Eval { policy, samples, interval, format } => {
+            let rules = load_rules(&policy)?;
+            let mut recorded =
+                parse_samples_jsonl(&read_input(&samples)?).map_err(|e| in_file(std::path::Path::new(&samples), e))?;
+            if let Some(i) = interval {
+                recorded = regrid(&recorded, parse_duration("--interval", &i)?.as_millis() as i64)?;
+            }
+            let mut engine = opsbook::rules::RuleEngine::new(rules);
+            let events = replay(&mut engine, &recorded)?;
+            match format {
+                EvalFormat::Text => print!("{}", events_to_text(&events)),
+                EvalFormat::Json => println!("{}", events_to_json(&events)),
+            }
+            Ok(0)
+        }
+        RulesCommand::Export { policy, target, group, samples, interval, rule_file } => {
+            let rules = load_rules(&policy)?;
+            let interval_ms =
+                interval.map(|i| parse_duration("--interval", &i).map(|d| d.as_millis() as i64)).transpose()?;
+            match target {
+                ExportTarget::Prometheus => {
+                    print!("{}", opsbook::rules::export::prometheus_rules(&rules, &group, interval_ms))
+                }
+                ExportTarget::PromtoolTest => {
+                    let samples = samples.ok_or_else(|| missing("--samples", "--target promtool-test"))?;
+                    let recorded = parse_samples_jsonl(&read_input(&samples)?)
+                        .map_err(|e| in_file(std::path::Path::new(&samples), e))?;
+                    let interval_ms = interval_ms.ok_or_else(|| missing("--interval", "--target promtool-test"))?;
+                    print!("{}", opsbook::rules::export::promtool_test(&rules, &rule_file, &recorded, interval_ms)?);
+                }
             }
             Ok(0)
         }

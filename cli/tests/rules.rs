@@ -1,0 +1,97 @@
+//! `opsbook rules eval` and `opsbook rules export` as an operator runs them, on
+//! tests/rules/ (the policy and samples the promtool suite also checks against Prometheus).
+
+use std::process::{Command, Output};
+
+fn opsbook(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_opsbook")).args(args).output().expect("run opsbook")
+}
+
+fn fixture(name: &str) -> String {
+    format!("{}/../tests/rules/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn eval_prints_each_transition_in_time_order() {
+    let out = opsbook(&["rules", "eval", "--policy", &fixture("policy.toml"), "--samples", &fixture("samples.jsonl")]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    // cpu 50 85 90 95 …, above 80 for 2m: pending at 1m, firing at 3m (hand-traced).
+    assert!(
+        lines.contains(&"1970-01-01T00:01:00Z pending HighCPU {instance=\"a\", severity=\"warning\"} value=85"),
+        "{text}"
+    );
+    assert!(
+        lines.contains(&"1970-01-01T00:03:00Z firing HighCPU {instance=\"a\", severity=\"warning\"} value=95"),
+        "{text}"
+    );
+    // cpu falls to 70 at 4m; keep_firing_for 2m holds it until 6m, when it resolves.
+    assert!(
+        lines.contains(&"1970-01-01T00:06:00Z resolved HighCPU {instance=\"a\", severity=\"warning\"} value=95"),
+        "{text}"
+    );
+    // 5xx 8/100 > 5 % for 1m.
+    assert!(
+        lines.contains(&"1970-01-01T00:02:00Z firing HighErrorRatio {severity=\"critical\", svc=\"api\"} value=0.08"),
+        "{text}"
+    );
+    let times: Vec<&str> = lines.iter().map(|l| l.split(' ').next().unwrap()).collect();
+    assert!(times.windows(2).all(|w| w[0] <= w[1]), "not in time order");
+
+    let out = opsbook(&[
+        "rules",
+        "eval",
+        "--policy",
+        &fixture("policy.toml"),
+        "--samples",
+        &fixture("samples.jsonl"),
+        "--format",
+        "json",
+    ]);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let first = &doc["events"][0];
+    assert_eq!(first["kind"], "pending");
+    assert_eq!(first["fingerprint"].as_str().unwrap().len(), 16);
+}
+
+#[test]
+fn export_writes_prometheus_rules() {
+    let out = opsbook(&["rules", "export", "--policy", &fixture("policy.toml")]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("expr: \"cpu_usage_percent > 80\""), "{text}");
+    assert!(text.contains("expr: \"(http_5xx / http_total) > 0.05\""), "{text}");
+    assert!(text.contains("expr: \"predict_linear(avail_bytes[5m], 3600) < 0\""), "{text}");
+    assert!(text.contains("expr: \"disk_free_percent < 10\""), "{text}");
+    assert!(text.contains("keep_firing_for: 2m"), "{text}");
+}
+
+#[test]
+fn bad_rules_and_samples_exit_3_naming_the_place() {
+    let dir = std::env::temp_dir().join(format!("opsbook-rules-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let policy = dir.join("bad.toml");
+    std::fs::write(&policy, "version = 1\n[[rules]]\nname = \"X\"\nmetric = \"m\"\nalert_when = \"above\"\n").unwrap();
+    let out = opsbook(&["rules", "export", "--policy", policy.to_str().unwrap()]);
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(out.status.code() == Some(3) && err.contains("rules[0] (X).alert_when"), "{err}");
+    std::fs::write(
+        &policy,
+        "version = 1\n[[rules]]\nname = \"X\"\nmetric = \"m\"\nalert_when = \"above 1\"\nfor = \"1mo\"\n",
+    )
+    .unwrap();
+    let err = String::from_utf8(opsbook(&["rules", "export", "--policy", policy.to_str().unwrap()]).stderr).unwrap();
+    assert!(err.contains("rules[0] (X).for") && err.contains("calendar"), "{err}");
+    let samples = dir.join("s.jsonl");
+    std::fs::write(&samples, "{\"time\": 0, \"metric\": \"m\", \"value\": 1}\n{\"time\": 60, \"value\": 2}\n").unwrap();
+    std::fs::write(&policy, "version = 1\n[[rules]]\nname = \"X\"\nmetric = \"m\"\nalert_when = \"above 1\"\n")
+        .unwrap();
+    let out = opsbook(&["rules", "eval", "--policy", policy.to_str().unwrap(), "--samples", samples.to_str().unwrap()]);
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(out.status.code() == Some(3) && err.contains("line 2 metric"), "{err}");
+    // A policy with [[rules]] is still a valid policy for `opsbook check`.
+    std::fs::write(&policy, "version = 1\n[[rules]]\nname = \"X\"\nmetric = \"m\"\nalert_when = \"above 1\"\n")
+        .unwrap();
+    let out = opsbook(&["check", "--policy", policy.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+}
