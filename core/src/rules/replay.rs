@@ -69,7 +69,7 @@ pub fn regrid(replay: &Replay, interval_ms: i64) -> Result<Replay> {
     };
     let mut out = Replay::new();
     let mut t = first;
-    while t <= last + interval_ms - 1 {
+    while t < last + interval_ms {
         let mut latest: BTreeMap<(String, Labels), Sample> = BTreeMap::new();
         for (_, samples) in replay.range(t - interval_ms + 1..=t) {
             for s in samples {
