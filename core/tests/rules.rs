@@ -193,3 +193,34 @@ fn flapping_suppresses_notifications() {
     // the first at or above 20 % is after the fourth change (i = 3): 6.25+6.12+5.99+5.86 = 24.2 %.
     assert_eq!(start, 3, "{log:?}");
 }
+
+#[test]
+fn a_batch_replays_exactly_as_single_evaluations() {
+    // A pseudo-random walk through every state, with keep_firing_for and flapping on.
+    let mut r = rule(2 * MIN);
+    r.flapping = Some((5.0, 20.0));
+    let mut other = Rule::new(
+        "Low",
+        Condition::Threshold { selector: Selector::new("http_requests"), range: Range::parse("r", "20:").unwrap() },
+    );
+    other.severity = Some("info".into());
+    let mut x: u64 = 7;
+    let values: Vec<f64> = (0..500)
+        .map(|_| {
+            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (x >> 33) as f64 / (1u64 << 31) as f64 * 100.0
+        })
+        .collect();
+    let times: Vec<i64> = (0..500).map(|i| i * MIN).collect();
+    let series = labels(&[("job", "app-server"), ("instance", "0")]);
+    let mut one_by_one = RuleEngine::new(vec![r.clone(), other.clone()]);
+    let mut expected = Vec::new();
+    for (t, v) in times.iter().zip(&values) {
+        expected.extend(one_by_one.evaluate(*t, &http(*v)).unwrap());
+    }
+    let mut batch = RuleEngine::new(vec![r, other]);
+    let got = batch.evaluate_series("http_requests", &series, &times, &values).unwrap();
+    assert!(expected.len() > 50, "the walk should produce many transitions");
+    assert_eq!(got, expected);
+    assert!(batch.evaluate_series("http_requests", &series, &[0], &[1.0]).unwrap_err().to_string().contains("back in time"));
+}

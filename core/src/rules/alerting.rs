@@ -129,29 +129,37 @@ pub struct Event {
     pub notify: bool,
 }
 
+/// One label set's alert and flap history.
+#[derive(Debug, Clone)]
+struct Slot {
+    labels: Labels,
+    fingerprint: String,
+    alert: Option<Alert>,
+    flap: Option<FlapDetector>,
+}
+
 /// A rule with the state of its alerts.
 #[derive(Debug, Clone)]
 pub struct AlertingRule {
     pub rule: Rule,
-    active: HashMap<u64, Alert>,
-    flaps: HashMap<u64, (Labels, FlapDetector)>,
+    slots: HashMap<u64, Slot>,
 }
 
 impl AlertingRule {
     pub fn new(rule: Rule) -> AlertingRule {
-        AlertingRule { rule, active: HashMap::new(), flaps: HashMap::new() }
+        AlertingRule { rule, slots: HashMap::new() }
     }
 
     /// The alerts held now (pending, firing, and resolved within the retention), by labels.
     pub fn alerts(&self) -> Vec<&Alert> {
-        let mut v: Vec<&Alert> = self.active.values().collect();
+        let mut v: Vec<&Alert> = self.slots.values().filter_map(|s| s.alert.as_ref()).collect();
         v.sort_by(|a, b| a.labels.cmp(&b.labels));
         v
     }
 
     /// Evaluates the rule at `ts_ms` given the series that satisfy its condition.
     pub fn eval(&mut self, ts_ms: i64, results: Vec<(Labels, f64)>) -> Result<Vec<Event>> {
-        let mut fresh: BTreeMap<u64, Alert> = BTreeMap::new();
+        let mut fresh: BTreeMap<u64, (Labels, f64)> = BTreeMap::new();
         for (series, value) in results {
             let labels = self.rule.alert_labels(&series);
             let h = fingerprint(&labels);
@@ -162,46 +170,75 @@ impl AlertingRule {
                     reason: "vector contains metrics with the same labelset after applying alert labels".into(),
                 });
             }
-            let alert = Alert {
-                labels,
-                state: AlertState::Pending,
-                value,
-                active_at_ms: ts_ms,
-                fired_at_ms: None,
-                resolved_at_ms: None,
-                keep_firing_since_ms: None,
-            };
-            fresh.insert(h, alert);
+            fresh.insert(h, (labels, value));
         }
+        let mut order: Vec<(Labels, u64)> = self.slots.iter().map(|(h, s)| (s.labels.clone(), *h)).collect();
+        for (h, (labels, _)) in &fresh {
+            if !self.slots.contains_key(h) {
+                order.push((labels.clone(), *h));
+            }
+        }
+        order.sort();
         let mut events = Vec::new();
-        let event = |kind: EventKind, a: &Alert| Event {
+        for (labels, h) in order {
+            let present = fresh.remove(&h).map(|(_, v)| v);
+            self.eval_one(h, &labels, present, ts_ms, &mut events);
+        }
+        Ok(events)
+    }
+
+    /// Evaluates one label set: `present` is the value when the condition holds for it.
+    /// `labels` are the alert's labels (series labels, rule labels, alertname) and `h` their
+    /// fingerprint.
+    pub(crate) fn eval_one(&mut self, h: u64, labels: &Labels, present: Option<f64>, ts_ms: i64, events: &mut Vec<Event>) {
+        let rule = &self.rule;
+        // Nothing held and nothing new: nothing to do (the common case of a healthy series).
+        if present.is_none() && rule.flapping.is_none() && !self.slots.contains_key(&h) {
+            return;
+        }
+        let slot = self.slots.entry(h).or_insert_with(|| Slot {
+            fingerprint: fingerprint_hex(labels),
+            labels: labels.clone(),
+            alert: None,
+            flap: rule.flapping.map(|(low, high)| FlapDetector::new(low, high)),
+        });
+        let first = events.len();
+        let event = |kind: EventKind, a: &Alert, slot_fp: &str| Event {
             kind,
-            rule: self.rule.name.clone(),
+            rule: rule.name.clone(),
             labels: a.labels.clone(),
-            fingerprint: fingerprint_hex(&a.labels),
+            fingerprint: slot_fp.to_owned(),
             at_ms: ts_ms,
             value: a.value,
             active_at_ms: a.active_at_ms,
             notify: matches!(kind, EventKind::Firing | EventKind::Resolved),
         };
-        for (h, a) in &fresh {
-            match self.active.get_mut(h) {
-                Some(existing) if existing.state != AlertState::Inactive => existing.value = a.value,
+        if let Some(value) = present {
+            match &mut slot.alert {
+                Some(a) if a.state != AlertState::Inactive => a.value = value,
                 _ => {
-                    events.push(event(EventKind::Pending, a));
-                    self.active.insert(*h, a.clone());
+                    let a = Alert {
+                        labels: slot.labels.clone(),
+                        state: AlertState::Pending,
+                        value,
+                        active_at_ms: ts_ms,
+                        fired_at_ms: None,
+                        resolved_at_ms: None,
+                        keep_firing_since_ms: None,
+                    };
+                    events.push(event(EventKind::Pending, &a, &slot.fingerprint));
+                    slot.alert = Some(a);
                 }
             }
         }
-        let mut hashes: Vec<u64> = self.active.keys().copied().collect();
-        hashes.sort_by(|a, b| self.active[a].labels.cmp(&self.active[b].labels));
-        for h in hashes {
-            let a = self.active.get_mut(&h).expect("key taken from the map");
-            if !fresh.contains_key(&h) {
+        let mut keep_slot_alert = true;
+        if let Some(a) = &mut slot.alert {
+            let mut advance = true;
+            if present.is_none() {
                 let mut keep_firing = false;
-                if a.state == AlertState::Firing && self.rule.keep_firing_for_ms > 0 {
+                if a.state == AlertState::Firing && rule.keep_firing_for_ms > 0 {
                     let since = *a.keep_firing_since_ms.get_or_insert(ts_ms);
-                    keep_firing = ts_ms - since < self.rule.keep_firing_for_ms;
+                    keep_firing = ts_ms - since < rule.keep_firing_for_ms;
                 }
                 let remove = a.state == AlertState::Pending
                     || a.resolved_at_ms.is_some_and(|r| ts_ms - r > RESOLVED_RETENTION_MS);
@@ -210,47 +247,29 @@ impl AlertingRule {
                         if a.state == AlertState::Pending { EventKind::PendingCleared } else { EventKind::Resolved };
                     a.state = AlertState::Inactive;
                     a.resolved_at_ms = Some(ts_ms);
-                    events.push(event(kind, a));
+                    events.push(event(kind, a, &slot.fingerprint));
                 }
-                if remove {
-                    self.active.remove(&h);
-                    continue;
-                }
-                if !keep_firing {
-                    continue;
-                }
+                keep_slot_alert = !remove;
+                advance = keep_firing && !remove;
             } else {
                 a.keep_firing_since_ms = None;
             }
-            if a.state == AlertState::Pending && ts_ms - a.active_at_ms >= self.rule.for_ms {
+            if advance && a.state == AlertState::Pending && ts_ms - a.active_at_ms >= rule.for_ms {
                 a.state = AlertState::Firing;
                 a.fired_at_ms = Some(ts_ms);
-                events.push(event(EventKind::Firing, a));
+                events.push(event(EventKind::Firing, a, &slot.fingerprint));
             }
         }
-        if let Some((low, high)) = self.rule.flapping {
-            self.detect_flapping(ts_ms, low, high, &mut events);
+        if !keep_slot_alert {
+            slot.alert = None;
         }
-        Ok(events)
-    }
-
-    /// Records each known alert's state (firing or not) and suppresses notifications of
-    /// flapping alerts, announcing flap start and stop.
-    fn detect_flapping(&mut self, ts_ms: i64, low: f64, high: f64, events: &mut Vec<Event>) {
-        for (h, a) in &self.active {
-            self.flaps.entry(*h).or_insert_with(|| (a.labels.clone(), FlapDetector::new(low, high)));
-        }
-        let mut keys: Vec<u64> = self.flaps.keys().copied().collect();
-        keys.sort_by(|a, b| self.flaps[a].0.cmp(&self.flaps[b].0));
-        for h in keys {
-            let firing = self.active.get(&h).is_some_and(|a| a.state == AlertState::Firing);
-            let (labels, detector) = self.flaps.get_mut(&h).expect("key taken from the map");
+        if let Some(detector) = &mut slot.flap {
+            // Nagios records every result; a flapping alert's notifications are suppressed,
+            // including the transition that made it flap.
+            let firing = slot.alert.as_ref().is_some_and(|a| a.state == AlertState::Firing);
             let change = detector.record(u8::from(firing));
-            let flapping = detector.flapping;
-            if flapping {
-                // A flapping alert's notifications are suppressed (Nagios), including the
-                // transition that made it flap.
-                events.iter_mut().filter(|e| &e.labels == labels).for_each(|e| e.notify = false);
+            if detector.flapping {
+                events[first..].iter_mut().for_each(|e| e.notify = false);
             }
             let kind = match change {
                 FlapChange::Started => Some(EventKind::FlapStarted),
@@ -258,22 +277,34 @@ impl AlertingRule {
                 FlapChange::Unchanged => None,
             };
             if let Some(kind) = kind {
-                let a = self.active.get(&h);
                 events.push(Event {
                     kind,
-                    rule: self.rule.name.clone(),
-                    labels: labels.clone(),
-                    fingerprint: fingerprint_hex(labels),
+                    rule: rule.name.clone(),
+                    labels: slot.labels.clone(),
+                    fingerprint: slot.fingerprint.clone(),
                     at_ms: ts_ms,
-                    value: a.map_or(f64::NAN, |a| a.value),
-                    active_at_ms: a.map_or(ts_ms, |a| a.active_at_ms),
+                    value: slot.alert.as_ref().map_or(f64::NAN, |a| a.value),
+                    active_at_ms: slot.alert.as_ref().map_or(ts_ms, |a| a.active_at_ms),
                     notify: true,
                 });
             }
-            if !flapping && !self.active.contains_key(&h) && !detector_has_changes(detector) {
-                self.flaps.remove(&h);
-            }
         }
+        let idle = slot.alert.is_none() && slot.flap.as_ref().is_none_or(|d| !d.flapping && !detector_has_changes(d));
+        if idle {
+            self.slots.remove(&h);
+        }
+    }
+
+    /// The labels and fingerprint of this rule's alert for a series.
+    pub(crate) fn labels_for(&self, series: &Labels) -> (Labels, u64) {
+        let labels = self.rule.alert_labels(series);
+        let h = fingerprint(&labels);
+        (labels, h)
+    }
+
+    /// Whether every alert this rule holds belongs to the label set `h`.
+    pub(crate) fn only_holds(&self, h: u64) -> bool {
+        self.slots.keys().all(|k| *k == h)
     }
 }
 

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use crate::error::Result;
 use crate::forecast::Sample as TimedSample;
 use crate::rules::alerting::{AlertingRule, Event, Rule};
-use crate::rules::condition::{Labels, Sample};
+use crate::rules::condition::{Condition, Labels, Sample};
 
 /// Rules and their state.
 #[derive(Debug, Clone)]
@@ -67,6 +67,68 @@ impl RuleEngine {
             let results = rule.rule.condition.evaluate(samples, &lookup, ts_ms);
             events.extend(rule.eval(ts_ms, results)?);
         }
+        Ok(events)
+    }
+
+    /// Evaluates at each of `times_ms` with this one series as the only sample present —
+    /// a recorded history of one series replayed in one call (for engines watching that
+    /// series; any other series is absent at these times). Threshold rules take a fast path
+    /// without per-sample allocation; other conditions go through `evaluate`.
+    pub fn evaluate_series(
+        &mut self,
+        metric: &str,
+        labels: &Labels,
+        times_ms: &[i64],
+        values: &[f64],
+    ) -> Result<Vec<Event>> {
+        if times_ms.len() != values.len() {
+            return Err(crate::Error::InvalidValue {
+                field: "values".into(),
+                value: values.len().to_string(),
+                reason: format!("there are {} times but {} values", times_ms.len(), values.len()),
+            });
+        }
+        let mut previous = self.last_ms.unwrap_or(i64::MIN);
+        for (i, &t) in times_ms.iter().enumerate() {
+            if t < previous {
+                return Err(crate::Error::InvalidValue {
+                    field: format!("times[{i}]"),
+                    value: t.to_string(),
+                    reason: format!("evaluations must not go back in time (the last was at {previous})"),
+                });
+            }
+            previous = t;
+        }
+        let mut series_labels = labels.clone();
+        series_labels.remove("__name__");
+        let prepared: Vec<(Labels, u64)> = self.rules.iter().map(|r| r.labels_for(&series_labels)).collect();
+        let fast = self.keep_ms == 0
+            && self.rules.iter().zip(&prepared).all(|(r, (_, h))| {
+                matches!(r.rule.condition, Condition::Threshold { .. }) && r.only_holds(*h)
+            });
+        let mut events = Vec::new();
+        if !fast {
+            for (&t, &v) in times_ms.iter().zip(values) {
+                let s = Sample { metric: metric.to_owned(), labels: labels.clone(), value: v };
+                events.extend(self.evaluate(t, std::slice::from_ref(&s))?);
+            }
+            return Ok(events);
+        }
+        let ranges: Vec<Option<crate::Range>> = self
+            .rules
+            .iter()
+            .map(|r| match &r.rule.condition {
+                Condition::Threshold { selector, range } if selector.matches(metric, labels) => Some(*range),
+                _ => None,
+            })
+            .collect();
+        for (&t, &v) in times_ms.iter().zip(values) {
+            for ((rule, (alert_labels, h)), range) in self.rules.iter_mut().zip(&prepared).zip(&ranges) {
+                let present = range.and_then(|r| r.alerts(v).then_some(v));
+                rule.eval_one(*h, alert_labels, present, t, &mut events);
+            }
+        }
+        self.last_ms = times_ms.last().copied().or(self.last_ms);
         Ok(events)
     }
 }
