@@ -10,13 +10,19 @@ use opsbook::rules::{Condition, Labels, Rule, RuleEngine, Sample, Selector};
 fn rules() -> Vec<Rule> {
     let mut warn = Rule::new(
         "HighCPU",
-        Condition::Threshold { selector: Selector::new("cpu_usage_percent"), range: Range::parse("r", "~:80").unwrap() },
+        Condition::Threshold {
+            selector: Selector::new("cpu_usage_percent"),
+            range: Range::parse("r", "~:80").unwrap(),
+        },
     );
     warn.for_ms = 5 * 60_000;
     warn.severity = Some("warning".into());
     let mut crit = Rule::new(
         "CriticalCPU",
-        Condition::Threshold { selector: Selector::new("cpu_usage_percent"), range: Range::parse("r", "~:95").unwrap() },
+        Condition::Threshold {
+            selector: Selector::new("cpu_usage_percent"),
+            range: Range::parse("r", "~:95").unwrap(),
+        },
     );
     crit.for_ms = 2 * 60_000;
     crit.severity = Some("critical".into());

@@ -200,6 +200,11 @@ enum RulesCommand {
         #[arg(long, default_value = "rules.yml")]
         rule_file: String,
     },
+    /// The Alertmanager fingerprint (16 hex digits) of a label set given as a JSON object.
+    Fingerprint {
+        /// e.g. '{"alertname": "HighCPU", "instance": "web-1"}'
+        labels: String,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -476,6 +481,16 @@ fn rules_command(command: RulesCommand) -> opsbook::Result<u8> {
                 EvalFormat::Text => print!("{}", events_to_text(&events)),
                 EvalFormat::Json => println!("{}", events_to_json(&events)),
             }
+            Ok(0)
+        }
+        RulesCommand::Fingerprint { labels } => {
+            let parsed: std::collections::BTreeMap<String, String> =
+                serde_json::from_str(&labels).map_err(|e| opsbook::Error::InvalidValue {
+                    field: "LABELS".into(),
+                    value: labels.clone(),
+                    reason: format!("expected a JSON object of strings: {e}"),
+                })?;
+            println!("{}", opsbook::rules::fingerprint::fingerprint_hex(&parsed));
             Ok(0)
         }
         RulesCommand::Export { policy, target, group, samples, interval, rule_file } => {

@@ -95,3 +95,81 @@ fn bad_rules_and_samples_exit_3_naming_the_place() {
     let out = opsbook(&["check", "--policy", policy.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+/// tests/vectors/rules.json through `opsbook rules eval` and `opsbook rules fingerprint`.
+#[test]
+fn replays_rules_vectors() {
+    let path = format!("{}/../tests/vectors/rules.json", env!("CARGO_MANIFEST_DIR"));
+    let doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let dir = std::env::temp_dir().join(format!("opsbook-rules-vectors-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut replayed = 0;
+    for c in doc["cases"].as_array().unwrap() {
+        let id = c["id"].as_str().unwrap();
+        if c["kind"] == "fingerprint" {
+            let out = opsbook(&["rules", "fingerprint", &c["labels"].to_string()]);
+            assert_eq!(String::from_utf8(out.stdout).unwrap().trim(), c["expect"].as_str().unwrap(), "{id}");
+            replayed += 1;
+            continue;
+        }
+        let policy = dir.join(format!("{id}.json"));
+        std::fs::write(&policy, serde_json::json!({"version": 1, "rules": c["rules"]}).to_string()).unwrap();
+        let mut lines = String::new();
+        for e in c["evaluations"].as_array().unwrap() {
+            lines.push_str(&serde_json::json!({"time": e["time"]}).to_string());
+            lines.push('\n');
+            for s in e["samples"].as_array().unwrap() {
+                let mut s = s.clone();
+                s["time"] = e["time"].clone();
+                lines.push_str(&s.to_string());
+                lines.push('\n');
+            }
+        }
+        let samples = dir.join(format!("{id}.jsonl"));
+        std::fs::write(&samples, lines).unwrap();
+        let out = opsbook(&[
+            "rules",
+            "eval",
+            "--format",
+            "json",
+            "--policy",
+            policy.to_str().unwrap(),
+            "--samples",
+            samples.to_str().unwrap(),
+        ]);
+        if let Some(err) = c.get("error") {
+            let stderr = String::from_utf8(out.stderr).unwrap();
+            assert!(out.status.code() == Some(3) && stderr.contains(err["field"].as_str().unwrap()), "{id}: {stderr}");
+        } else {
+            assert_eq!(out.status.code(), Some(0), "{id}: {}", String::from_utf8_lossy(&out.stderr));
+            let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+            let got: Vec<serde_json::Value> = doc["events"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| {
+                    let t = unix_seconds(e["time"].as_str().unwrap());
+                    serde_json::json!({"time": t, "kind": e["kind"], "rule": e["rule"], "labels": e["labels"], "notify": e["notify"]})
+                })
+                .collect();
+            let want: Vec<serde_json::Value> = c["expect"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| {
+                    let mut e = e.clone();
+                    e["time"] = serde_json::json!(e["time"].as_f64().unwrap() as i64);
+                    e
+                })
+                .collect();
+            assert_eq!(got, want, "{id}");
+        }
+        replayed += 1;
+    }
+    assert_eq!(replayed, 14);
+}
+
+/// RFC 3339 → Unix seconds.
+fn unix_seconds(text: &str) -> i64 {
+    text.parse::<jiff::Timestamp>().unwrap().as_second()
+}

@@ -222,5 +222,7 @@ fn a_batch_replays_exactly_as_single_evaluations() {
     let got = batch.evaluate_series("http_requests", &series, &times, &values).unwrap();
     assert!(expected.len() > 50, "the walk should produce many transitions");
     assert_eq!(got, expected);
-    assert!(batch.evaluate_series("http_requests", &series, &[0], &[1.0]).unwrap_err().to_string().contains("back in time"));
+    assert!(
+        batch.evaluate_series("http_requests", &series, &[0], &[1.0]).unwrap_err().to_string().contains("back in time")
+    );
 }

@@ -190,7 +190,14 @@ impl AlertingRule {
     /// Evaluates one label set: `present` is the value when the condition holds for it.
     /// `labels` are the alert's labels (series labels, rule labels, alertname) and `h` their
     /// fingerprint.
-    pub(crate) fn eval_one(&mut self, h: u64, labels: &Labels, present: Option<f64>, ts_ms: i64, events: &mut Vec<Event>) {
+    pub(crate) fn eval_one(
+        &mut self,
+        h: u64,
+        labels: &Labels,
+        present: Option<f64>,
+        ts_ms: i64,
+        events: &mut Vec<Event>,
+    ) {
         let rule = &self.rule;
         // Nothing held and nothing new: nothing to do (the common case of a healthy series).
         if present.is_none() && rule.flapping.is_none() && !self.slots.contains_key(&h) {

@@ -103,9 +103,11 @@ impl RuleEngine {
         series_labels.remove("__name__");
         let prepared: Vec<(Labels, u64)> = self.rules.iter().map(|r| r.labels_for(&series_labels)).collect();
         let fast = self.keep_ms == 0
-            && self.rules.iter().zip(&prepared).all(|(r, (_, h))| {
-                matches!(r.rule.condition, Condition::Threshold { .. }) && r.only_holds(*h)
-            });
+            && self
+                .rules
+                .iter()
+                .zip(&prepared)
+                .all(|(r, (_, h))| matches!(r.rule.condition, Condition::Threshold { .. }) && r.only_holds(*h));
         let mut events = Vec::new();
         if !fast {
             for (&t, &v) in times_ms.iter().zip(values) {

@@ -1,5 +1,6 @@
 //! Recorded samples for replaying rules: JSON lines of
-//! `{"time": 1700000000 | "2026-11-22T08:00:00Z", "metric": "cpu_usage_percent", "labels": {...}, "value": 91.5}`.
+//! `{"time": 1700000000 | "2026-11-22T08:00:00Z", "metric": "cpu_usage_percent", "labels": {...}, "value": 91.5}`;
+//! a line `{"time": ...}` alone is an evaluation at which no sample is present.
 
 use std::collections::BTreeMap;
 
@@ -28,6 +29,11 @@ pub fn parse_samples_jsonl(text: &str) -> Result<Replay> {
             Some(Value::String(s)) => crate::check::parse_time(&at("time"), s)?.as_millisecond(),
             _ => return Err(Error::invalid_value(&at("time"), "", "missing: Unix seconds or RFC 3339")),
         };
+        // A line with a time alone is an evaluation at which nothing is present.
+        if v.as_object().is_some_and(|o| o.len() == 1) {
+            replay.entry(t_ms).or_default();
+            continue;
+        }
         let metric = v
             .get("metric")
             .and_then(Value::as_str)
