@@ -5,6 +5,8 @@ from typing_extensions import Buffer
 from typing import Any, Awaitable, Coroutine, Final, Mapping, Optional, Protocol, Sequence, Union, final
 
 __all__ = [
+    "Alert",
+    "AlertEvent",
     "CapacityPlan",
     "CheckResult",
     "Crossing",
@@ -20,7 +22,9 @@ __all__ = [
     "OpsbookIOError",
     "ProbeError",
     "Range",
+    "RuleEngine",
     "Runner",
+    "Sample",
     "Status",
     "Threshold",
     "__version__",
@@ -30,6 +34,7 @@ __all__ = [
     "deriv",
     "double_exponential_smoothing",
     "doubling_time",
+    "fingerprint",
     "growth_rate",
     "predict_linear",
     "rate_between",
@@ -344,3 +349,70 @@ class CapacityPlan:
 def capacity_plan(
     resources: Sequence[Mapping[str, Any]], months: int = 6, growth_limit_percent: float = 70.0
 ) -> CapacityPlan: ...
+
+# Alert rules.
+@final
+class Sample:
+    """One sample of one series at an evaluation."""
+
+    def __new__(cls, metric: str, value: float, labels: Optional[Mapping[str, str]] = None) -> Sample: ...
+    @property
+    def metric(self) -> str: ...
+    @property
+    def value(self) -> float: ...
+    @property
+    def labels(self) -> dict[str, str]: ...
+
+@final
+class AlertEvent:
+    """A transition: pending, firing, resolved, pending_cleared, flap_started, flap_stopped."""
+
+    @property
+    def time(self) -> float: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def rule(self) -> str: ...
+    @property
+    def labels(self) -> dict[str, str]: ...
+    @property
+    def fingerprint(self) -> str: ...
+    @property
+    def value(self) -> float: ...
+    @property
+    def active_since(self) -> float: ...
+    @property
+    def notify(self) -> bool: ...
+
+@final
+class Alert:
+    """An alert a rule holds now."""
+
+    @property
+    def rule(self) -> str: ...
+    @property
+    def labels(self) -> dict[str, str]: ...
+    @property
+    def state(self) -> str: ...
+    @property
+    def value(self) -> float: ...
+    @property
+    def active_since(self) -> float: ...
+
+@final
+class RuleEngine:
+    """Rules and the state of their alerts (Prometheus' alerting-rule semantics)."""
+
+    def __new__(cls, rules: Sequence[Mapping[str, Any]]) -> RuleEngine: ...
+    @staticmethod
+    def from_toml(text: str) -> RuleEngine: ...
+    @staticmethod
+    def from_json(text: str) -> RuleEngine: ...
+    def evaluate(self, time: float, samples: Sequence[Sample]) -> list[AlertEvent]: ...
+    def evaluate_series(
+        self, metric: str, labels: Mapping[str, str], times: _Floats, values: _Floats
+    ) -> list[AlertEvent]: ...
+    def alerts(self) -> list[Alert]: ...
+    def to_prometheus_rules(self, group: str = "opsbook") -> str: ...
+
+def fingerprint(labels: Mapping[str, str]) -> str: ...
