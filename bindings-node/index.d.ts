@@ -121,6 +121,24 @@ export declare class Range {
   toString(): string
 }
 
+/** Rules and the state of their alerts. */
+export declare class RuleEngine {
+  /** Rules as objects: `{ name, metric, alertWhen: 'above 80', for: '5m', severity }`. */
+  constructor(rules: Array<RuleSpec>)
+  /** The `rules` of a JSON policy. */
+  static fromJson(text: string): RuleEngine
+  /** The `[[rules]]` of a TOML policy. */
+  static fromToml(text: string): RuleEngine
+  /** Evaluates every rule at `time` over the samples present then. */
+  evaluate(time: number, samples: Array<Sample>): Array<AlertEvent>
+  /** Evaluates at each of `times` with this one series as the only sample present. */
+  evaluateSeries(metric: string, labels: Record<string, string> | undefined | null, times: Float64Array | Array<number>, values: Float64Array | Array<number>): Array<AlertEvent>
+  /** Every alert held now, by rule then labels. */
+  alerts(): Array<Alert>
+  /** The rules as a Prometheus rule file (YAML). */
+  toPrometheusRules(group?: string | undefined | null): string
+}
+
 /**
  * Checks with their options (timeouts, caching, failure tolerance, tags). One Runner may
  * serve every request; they share its result cache.
@@ -148,6 +166,30 @@ export declare class Threshold {
   evaluate(value: number): Status
   /** The status of each value, in order. */
   evaluateMany(values: Array<number>): Array<Status>
+}
+
+/** An alert a rule holds now; state "pending", "firing" or "inactive" (resolved, kept 15 min). */
+export interface Alert {
+  rule: string
+  labels: Record<string, string>
+  state: string
+  value: number
+  activeSince: number
+}
+
+/**
+ * A transition: kind is "pending", "firing", "resolved", "pending_cleared",
+ * "flap_started" or "flap_stopped"; `notify` says whether it should be sent.
+ */
+export interface AlertEvent {
+  time: number
+  kind: string
+  rule: string
+  labels: Record<string, string>
+  fingerprint: string
+  value: number
+  activeSince: number
+  notify: boolean
 }
 
 /** Plans each resource months ahead, flagging growth above the limit. */
@@ -201,6 +243,15 @@ export declare function doubleExponentialSmoothing(values: Float64Array | Array<
 
 /** Periods until a quantity growing at `rate` per period doubles; null when not growing. */
 export declare function doublingTime(rate: number): number | null
+
+/** The Alertmanager fingerprint of a label set: 16 hex digits. */
+export declare function fingerprint(labels: Record<string, string>): string
+
+/** Nagios flap thresholds in percent. */
+export interface FlapThresholds {
+  low: number
+  high: number
+}
 
 /** A forecast with its prediction interval. */
 export interface ForecastPoint {
@@ -261,6 +312,16 @@ export interface PlanOptions {
  */
 export declare function predictLinear(times: Float64Array | Array<number>, values: Float64Array | Array<number>, at: number, seconds: number, options?: WindowOptions | undefined | null): number
 
+/** `predict_linear(metric[window], ahead) < below` (or `> above`). */
+export interface PredictSpec {
+  window: string
+  ahead: string
+  below?: number
+  above?: number
+  /** Prometheus 2's closed range selection instead of Prometheus 3's left-open one. */
+  closedRange?: boolean
+}
+
 /** The rate per period that takes `start` to `end` in `periods` periods. */
 export declare function rateBetween(start: number, end: number, periods: number): number
 
@@ -282,6 +343,33 @@ export interface ResourcePlan {
   needsExpansion: boolean
   limit?: number
   monthsToExhaustion?: number
+}
+
+/** A rule: the keys of a policy's `[[rules]]`, in camelCase. */
+export interface RuleSpec {
+  name: string
+  metric?: string
+  numerator?: string
+  denominator?: string
+  /** Label equality matchers. */
+  match?: Record<string, string>
+  /** A Nagios range or plain form: "above 80", "10:". */
+  alertWhen?: string
+  predict?: PredictSpec
+  for?: string
+  keepFiringFor?: string
+  severity?: string
+  labels?: Record<string, string>
+  annotations?: Record<string, string>
+  /** true for Nagios' 5 %/20 %, or explicit thresholds. */
+  flapping?: boolean | FlapThresholds
+}
+
+/** One sample of one series at an evaluation. */
+export interface Sample {
+  metric: string
+  value: number
+  labels?: Record<string, string>
 }
 
 /** Holt-Winters smoothing parameters (`gamma` with a season, `phi` when damped). */

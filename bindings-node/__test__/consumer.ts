@@ -1,6 +1,7 @@
 // Compiled with `tsc --noEmit --strict` in the test command: the published types must
 // describe the API as a TypeScript user calls it.
 import {
+  AlertEvent,
   CapacityPlan,
   CheckResult,
   Crossing,
@@ -11,11 +12,13 @@ import {
   Measurement,
   Range,
   ResourcePlan,
+  RuleEngine,
   Runner,
   Status,
   Threshold,
   capacityPlan,
   deriv,
+  fingerprint,
   predictLinear,
   timeToThreshold,
   worstStatus,
@@ -50,3 +53,9 @@ const bands: ForecastPoint[] = hw.forecastIntervals(3, 0.9)
 const plan: CapacityPlan = capacityPlan([{ name: 'users', current: 1000 }], { months: 6 })
 const rows: ResourcePlan[] = plan.resources
 void [used, slope, seconds, bands, rows]
+
+// Rules: typed rule objects, events and alerts.
+const engine = new RuleEngine([{ name: 'HighCPU', metric: 'cpu_usage_percent', alertWhen: 'above 80', for: '5m', severity: 'warning' }])
+const events: AlertEvent[] = engine.evaluate(Date.now() / 1000, [{ metric: 'cpu_usage_percent', value: 91, labels: { host: 'a' } }])
+const fp: string = fingerprint({ alertname: 'HighCPU' })
+void [events, fp]

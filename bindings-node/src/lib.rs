@@ -7,6 +7,7 @@ mod check;
 mod errors;
 mod forecast;
 mod probe;
+mod rules;
 mod runner;
 mod status;
 mod threshold;

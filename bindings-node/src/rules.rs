@@ -1,0 +1,245 @@
+//! Alert rules (wrap `opsbook::rules`): Prometheus' alerting-rule semantics, Nagios flap
+//! detection, Alertmanager fingerprints, Prometheus export. Times are Unix seconds.
+
+use std::collections::HashMap;
+
+use napi::bindgen_prelude::{Either, Float64Array};
+use napi_derive::napi;
+
+use opsbook::rules::{Event, Labels, RuleEngine as CoreEngine, Sample as CoreSample};
+
+use crate::errors::IntoJsResult;
+
+fn time_ms(field: &str, seconds: f64) -> napi::Result<i64, String> {
+    opsbook::forecast::input::time_ms(field, seconds).js_err()
+}
+
+fn labels_of(map: Option<HashMap<String, String>>) -> Labels {
+    map.unwrap_or_default().into_iter().collect()
+}
+
+/// One sample of one series at an evaluation.
+#[napi(object)]
+pub struct Sample {
+    pub metric: String,
+    pub value: f64,
+    pub labels: Option<HashMap<String, String>>,
+}
+
+/// A transition: kind is "pending", "firing", "resolved", "pending_cleared",
+/// "flap_started" or "flap_stopped"; `notify` says whether it should be sent.
+#[napi(object)]
+pub struct AlertEvent {
+    pub time: f64,
+    pub kind: String,
+    pub rule: String,
+    pub labels: HashMap<String, String>,
+    pub fingerprint: String,
+    pub value: f64,
+    pub active_since: f64,
+    pub notify: bool,
+}
+
+fn event(e: Event) -> AlertEvent {
+    AlertEvent {
+        time: e.at_ms as f64 / 1e3,
+        kind: e.kind.as_str().to_owned(),
+        rule: e.rule,
+        labels: e.labels.into_iter().collect(),
+        fingerprint: e.fingerprint,
+        value: e.value,
+        active_since: e.active_at_ms as f64 / 1e3,
+        notify: e.notify,
+    }
+}
+
+/// An alert a rule holds now; state "pending", "firing" or "inactive" (resolved, kept 15 min).
+#[napi(object)]
+pub struct Alert {
+    pub rule: String,
+    pub labels: HashMap<String, String>,
+    pub state: String,
+    pub value: f64,
+    pub active_since: f64,
+}
+
+/// `predict_linear(metric[window], ahead) < below` (or `> above`).
+#[napi(object)]
+pub struct PredictSpec {
+    pub window: String,
+    pub ahead: String,
+    pub below: Option<f64>,
+    pub above: Option<f64>,
+    /// Prometheus 2's closed range selection instead of Prometheus 3's left-open one.
+    pub closed_range: Option<bool>,
+}
+
+/// Nagios flap thresholds in percent.
+#[napi(object)]
+pub struct FlapThresholds {
+    pub low: f64,
+    pub high: f64,
+}
+
+/// A rule: the keys of a policy's `[[rules]]`, in camelCase.
+#[napi(object)]
+pub struct RuleSpec {
+    pub name: String,
+    pub metric: Option<String>,
+    pub numerator: Option<String>,
+    pub denominator: Option<String>,
+    /// Label equality matchers.
+    #[napi(js_name = "match")]
+    pub matchers: Option<HashMap<String, String>>,
+    /// A Nagios range or plain form: "above 80", "10:".
+    pub alert_when: Option<String>,
+    pub predict: Option<PredictSpec>,
+    #[napi(js_name = "for")]
+    pub for_: Option<String>,
+    pub keep_firing_for: Option<String>,
+    pub severity: Option<String>,
+    pub labels: Option<HashMap<String, String>>,
+    pub annotations: Option<HashMap<String, String>>,
+    /// true for Nagios' 5 %/20 %, or explicit thresholds.
+    pub flapping: Option<Either<bool, FlapThresholds>>,
+}
+
+fn spec_json(r: RuleSpec) -> serde_json::Value {
+    use serde_json::{Map, Value, json};
+    let mut m = Map::new();
+    m.insert("name".into(), json!(r.name));
+    let mut put = |k: &str, v: Option<Value>| {
+        if let Some(v) = v {
+            m.insert(k.into(), v);
+        }
+    };
+    put("metric", r.metric.map(Value::from));
+    put("numerator", r.numerator.map(Value::from));
+    put("denominator", r.denominator.map(Value::from));
+    put("match", r.matchers.map(|x| json!(x)));
+    put("alert_when", r.alert_when.map(Value::from));
+    put(
+        "predict",
+        r.predict.map(|p| {
+            let mut o = json!({"window": p.window, "ahead": p.ahead});
+            if let Some(b) = p.below {
+                o["below"] = json!(b);
+            }
+            if let Some(a) = p.above {
+                o["above"] = json!(a);
+            }
+            if let Some(c) = p.closed_range {
+                o["closed_range"] = json!(c);
+            }
+            o
+        }),
+    );
+    put("for", r.for_.map(Value::from));
+    put("keep_firing_for", r.keep_firing_for.map(Value::from));
+    put("severity", r.severity.map(Value::from));
+    put("labels", r.labels.map(|x| json!(x)));
+    put("annotations", r.annotations.map(|x| json!(x)));
+    put(
+        "flapping",
+        r.flapping.map(|f| match f {
+            Either::A(on) => json!(on),
+            Either::B(t) => json!({"low": t.low, "high": t.high}),
+        }),
+    );
+    Value::Object(m)
+}
+
+/// Rules and the state of their alerts.
+#[napi]
+pub struct RuleEngine {
+    inner: CoreEngine,
+}
+
+#[napi]
+impl RuleEngine {
+    /// Rules as objects: `{ name, metric, alertWhen: 'above 80', for: '5m', severity }`.
+    #[napi(constructor)]
+    pub fn new(rules: Vec<RuleSpec>) -> napi::Result<RuleEngine, String> {
+        let list = serde_json::Value::Array(rules.into_iter().map(spec_json).collect());
+        let rules = opsbook::rules::spec::rules_from_value(&list).js_err()?;
+        Ok(RuleEngine { inner: CoreEngine::new(rules) })
+    }
+
+    /// The `rules` of a JSON policy.
+    #[napi(factory)]
+    pub fn from_json(text: String) -> napi::Result<RuleEngine, String> {
+        let rules = opsbook::rules::spec::rules_from_json(&text).js_err()?;
+        Ok(RuleEngine { inner: CoreEngine::new(rules) })
+    }
+
+    /// The `[[rules]]` of a TOML policy.
+    #[napi(factory)]
+    pub fn from_toml(text: String) -> napi::Result<RuleEngine, String> {
+        let rules = opsbook::rules::spec::rules_from_toml(&text).js_err()?;
+        Ok(RuleEngine { inner: CoreEngine::new(rules) })
+    }
+
+    /// Evaluates every rule at `time` over the samples present then.
+    #[napi]
+    pub fn evaluate(&mut self, time: f64, samples: Vec<Sample>) -> napi::Result<Vec<AlertEvent>, String> {
+        let t = time_ms("time", time)?;
+        let samples: Vec<CoreSample> = samples
+            .into_iter()
+            .map(|s| CoreSample { metric: s.metric, labels: labels_of(s.labels), value: s.value })
+            .collect();
+        Ok(self.inner.evaluate(t, &samples).js_err()?.into_iter().map(event).collect())
+    }
+
+    /// Evaluates at each of `times` with this one series as the only sample present.
+    #[napi]
+    pub fn evaluate_series(
+        &mut self,
+        metric: String,
+        labels: Option<HashMap<String, String>>,
+        times: Either<Float64Array, Vec<f64>>,
+        values: Either<Float64Array, Vec<f64>>,
+    ) -> napi::Result<Vec<AlertEvent>, String> {
+        let times: &[f64] = match &times {
+            Either::A(t) => t,
+            Either::B(t) => t,
+        };
+        let values: &[f64] = match &values {
+            Either::A(v) => v,
+            Either::B(v) => v,
+        };
+        let times_ms = times.iter().map(|&s| time_ms("times", s)).collect::<napi::Result<Vec<_>, String>>()?;
+        let events = self.inner.evaluate_series(&metric, &labels_of(labels), &times_ms, values).js_err()?;
+        Ok(events.into_iter().map(event).collect())
+    }
+
+    /// Every alert held now, by rule then labels.
+    #[napi]
+    pub fn alerts(&self) -> Vec<Alert> {
+        let mut out = Vec::new();
+        for r in self.inner.rules() {
+            for a in r.alerts() {
+                out.push(Alert {
+                    rule: r.rule.name.clone(),
+                    labels: a.labels.clone().into_iter().collect(),
+                    state: a.state.as_str().to_owned(),
+                    value: a.value,
+                    active_since: a.active_at_ms as f64 / 1e3,
+                });
+            }
+        }
+        out
+    }
+
+    /// The rules as a Prometheus rule file (YAML).
+    #[napi]
+    pub fn to_prometheus_rules(&self, group: Option<String>) -> String {
+        let rules: Vec<_> = self.inner.rules().iter().map(|r| r.rule.clone()).collect();
+        opsbook::rules::export::prometheus_rules(&rules, group.as_deref().unwrap_or("opsbook"), None)
+    }
+}
+
+/// The Alertmanager fingerprint of a label set: 16 hex digits.
+#[napi]
+pub fn fingerprint(labels: HashMap<String, String>) -> String {
+    opsbook::rules::fingerprint::fingerprint_hex(&labels.into_iter().collect())
+}
