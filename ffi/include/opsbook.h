@@ -94,6 +94,9 @@ typedef struct opsbook_range opsbook_range;
 // Check results and their aggregate status, with its renderings.
 typedef struct opsbook_report opsbook_report;
 
+// Rules and the state of their alerts.
+typedef struct opsbook_rule_engine opsbook_rule_engine;
+
 // A set of checks with their options. May be shared between threads: runs from several
 // threads at once are safe and share the result cache.
 typedef struct opsbook_runner opsbook_runner;
@@ -135,6 +138,20 @@ typedef struct {
   double monthly_growth;
   double limit;
 } opsbook_capacity_resource;
+
+// A label: name and value, NUL-terminated UTF-8.
+typedef struct {
+  const char *name;
+  const char *value;
+} opsbook_label;
+
+// One sample of one series at an evaluation.
+typedef struct {
+  const char *metric;
+  const opsbook_label *labels;
+  size_t labels_len;
+  double value;
+} opsbook_sample;
 
 #ifdef __cplusplus
 extern "C" {
@@ -435,6 +452,44 @@ void opsbook_report_free(opsbook_report *r);
 // Probes this host (CPU sampled for `cpu_sample_ms`, memory, swap, load, every mounted
 // disk) against the manuals' default thresholds into a new report. Blocks for the sample.
 opsbook_result opsbook_check_system(uint32_t cpu_sample_ms, opsbook_report **out);
+
+// A rule engine from a JSON policy's `rules` (`{"rules": [{"name": ..., "metric": ...,
+// "alert_when": "above 80", "for": "5m"}]}`).
+opsbook_result opsbook_rule_engine_from_json(const char *json, opsbook_rule_engine **out);
+
+// A rule engine from a TOML policy's `[[rules]]`.
+opsbook_result opsbook_rule_engine_from_toml(const char *toml, opsbook_rule_engine **out);
+
+// Evaluates every rule at `time` (Unix seconds) over `len` samples; the events as JSON
+// (`{"events": [{"time", "kind", "rule", "labels", "fingerprint", "value", "notify", ...}]}`)
+// into `*events_json` (free with `opsbook_string_free`).
+opsbook_result opsbook_rule_engine_evaluate(opsbook_rule_engine *engine_,
+                                            double time,
+                                            const opsbook_sample *samples,
+                                            size_t len,
+                                            char **events_json);
+
+// Evaluates at each of `len` times with this one series as the only sample present.
+opsbook_result opsbook_rule_engine_evaluate_series(opsbook_rule_engine *engine_,
+                                                   const char *metric,
+                                                   const opsbook_label *labels_,
+                                                   size_t labels_len,
+                                                   const double *times,
+                                                   const double *values,
+                                                   size_t len,
+                                                   char **events_json);
+
+// The rules as a Prometheus rule file (YAML), one group named `group`.
+opsbook_result opsbook_rule_engine_prometheus_rules(opsbook_rule_engine *engine_,
+                                                    const char *group,
+                                                    char **out);
+
+// Frees a rule engine. NULL is fine.
+void opsbook_rule_engine_free(opsbook_rule_engine *engine);
+
+// The Alertmanager fingerprint of `len` labels as 16 hex digits and a NUL into `out`,
+// which must have room for 17 bytes.
+opsbook_result opsbook_fingerprint(const opsbook_label *labels_, size_t len, char *out);
 
 // A runner from a JSON description: `{"version": 1, "checks": [{"name": ..., "type": ...}, ...]}`
 // (the same keys as a policy file's `[[checks]]`).

@@ -28,12 +28,14 @@
 mod error;
 mod forecast;
 mod handles;
+mod rules;
 mod runner;
 mod status;
 
 pub use error::{opsbook_last_error, opsbook_result};
 pub use forecast::*;
 pub use handles::*;
+pub use rules::*;
 pub use runner::*;
 pub use status::*;
 

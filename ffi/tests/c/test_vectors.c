@@ -640,6 +640,113 @@ static void replay_holt_winters(const char *dir) {
   cJSON_Delete(doc);
 }
 
+/* ---- rules ---- */
+
+/* A JSON object of strings as an opsbook_label array (pointing into the JSON). */
+static opsbook_label *label_array(const cJSON *obj, size_t *len) {
+  *len = (size_t)cJSON_GetArraySize(obj);
+  opsbook_label *out = calloc(*len ? *len : 1, sizeof *out);
+  size_t i = 0;
+  const cJSON *x;
+  cJSON_ArrayForEach(x, obj) {
+    out[i].name = x->string;
+    out[i].value = x->valuestring;
+    i++;
+  }
+  return out;
+}
+
+/* Whether an event from opsbook matches an expected one (time, kind, rule, labels, notify). */
+static int same_event(const cJSON *got, const cJSON *want) {
+  const char *t = cJSON_GetObjectItem(got, "time")->valuestring;
+  char want_time[64];
+  long secs = (long)cJSON_GetObjectItem(want, "time")->valuedouble;
+  /* The vectors' times are small offsets from the epoch; opsbook prints RFC 3339 UTC. */
+  snprintf(want_time, sizeof want_time, "1970-01-01T%02ld:%02ld:%02ldZ", secs / 3600, secs / 60 % 60, secs % 60);
+  if (strcmp(t, want_time)) return 0;
+  if (strcmp(cJSON_GetObjectItem(got, "kind")->valuestring, cJSON_GetObjectItem(want, "kind")->valuestring)) return 0;
+  if (strcmp(cJSON_GetObjectItem(got, "rule")->valuestring, cJSON_GetObjectItem(want, "rule")->valuestring)) return 0;
+  if (cJSON_IsTrue(cJSON_GetObjectItem(got, "notify")) != cJSON_IsTrue(cJSON_GetObjectItem(want, "notify"))) return 0;
+  return cJSON_Compare(cJSON_GetObjectItem(got, "labels"), cJSON_GetObjectItem(want, "labels"), 1);
+}
+
+static void replay_rules(const char *dir) {
+  cJSON *doc = load(dir, "rules.json");
+  int replayed = 0;
+  const cJSON *c;
+  cJSON_ArrayForEach(c, cJSON_GetObjectItem(doc, "cases")) {
+    const char *id = cJSON_GetObjectItem(c, "id")->valuestring;
+    if (!strcmp(cJSON_GetObjectItem(c, "kind")->valuestring, "fingerprint")) {
+      size_t n;
+      opsbook_label *ls = label_array(cJSON_GetObjectItem(c, "labels"), &n);
+      char hex[17];
+      CHECK(opsbook_fingerprint(ls, n, hex) == OPSBOOK_RESULT_OK && !strcmp(hex, cJSON_GetObjectItem(c, "expect")->valuestring),
+            "%s: %s", id, hex);
+      free(ls);
+      replayed++;
+      continue;
+    }
+    cJSON *policy = cJSON_CreateObject();
+    cJSON_AddItemToObject(policy, "rules", cJSON_Duplicate(cJSON_GetObjectItem(c, "rules"), 1));
+    char *policy_text = cJSON_PrintUnformatted(policy);
+    opsbook_rule_engine *engine = NULL;
+    opsbook_result rc = opsbook_rule_engine_from_json(policy_text, &engine);
+    cJSON *events = cJSON_CreateArray();
+    const cJSON *e;
+    if (rc == OPSBOOK_RESULT_OK) {
+      cJSON_ArrayForEach(e, cJSON_GetObjectItem(c, "evaluations")) {
+        const cJSON *list = cJSON_GetObjectItem(e, "samples");
+        size_t count = (size_t)cJSON_GetArraySize(list), i = 0;
+        opsbook_sample *ss = calloc(count ? count : 1, sizeof *ss);
+        opsbook_label **keep = calloc(count ? count : 1, sizeof *keep);
+        const cJSON *sj;
+        cJSON_ArrayForEach(sj, list) {
+          ss[i].metric = cJSON_GetObjectItem(sj, "metric")->valuestring;
+          keep[i] = label_array(cJSON_GetObjectItem(sj, "labels"), &ss[i].labels_len);
+          ss[i].labels = keep[i];
+          ss[i].value = num(cJSON_GetObjectItem(sj, "value"));
+          i++;
+        }
+        char *out = NULL;
+        rc = opsbook_rule_engine_evaluate(engine, num(cJSON_GetObjectItem(e, "time")), ss, count, &out);
+        for (i = 0; i < count; i++) free(keep[i]);
+        free(keep);
+        free(ss);
+        if (rc != OPSBOOK_RESULT_OK) break;
+        cJSON *got = cJSON_Parse(out);
+        const cJSON *ev;
+        cJSON_ArrayForEach(ev, cJSON_GetObjectItem(got, "events")) cJSON_AddItemToArray(events, cJSON_Duplicate(ev, 1));
+        cJSON_Delete(got);
+        opsbook_string_free(out);
+      }
+    }
+    const cJSON *err = cJSON_GetObjectItem(c, "error");
+    if (err) {
+      CHECK(same_code(rc, cJSON_GetObjectItem(err, "code")->valuestring), "%s: code %s", id, opsbook_result_name((uint32_t)rc));
+      CHECK(strstr(last_error(), cJSON_GetObjectItem(err, "field")->valuestring) != NULL, "%s: %s", id, last_error());
+    } else {
+      CHECK(rc == OPSBOOK_RESULT_OK, "%s: %s", id, last_error());
+      const cJSON *want = cJSON_GetObjectItem(c, "expect");
+      int n = cJSON_GetArraySize(want), ok = n == cJSON_GetArraySize(events);
+      for (int k = 0; ok && k < n; k++) ok = same_event(cJSON_GetArrayItem(events, k), cJSON_GetArrayItem(want, k));
+      char *printed = cJSON_PrintUnformatted(events);
+      CHECK(ok, "%s: events differ: %s", id, printed);
+      free(printed);
+    }
+    cJSON_Delete(events);
+    opsbook_rule_engine_free(engine);
+    free(policy_text);
+    cJSON_Delete(policy);
+    replayed++;
+  }
+  CHECK(replayed == 14, "rules replayed %d", replayed);
+  opsbook_rule_engine *engine = NULL;
+  CHECK(opsbook_rule_engine_from_json(NULL, &engine) == OPSBOOK_RESULT_NULL_ARGUMENT, "NULL json");
+  CHECK(opsbook_rule_engine_evaluate(NULL, 0, NULL, 0, NULL) == OPSBOOK_RESULT_NULL_ARGUMENT, "NULL engine");
+  opsbook_rule_engine_free(NULL);
+  cJSON_Delete(doc);
+}
+
 int main(int argc, char **argv) {
   if (argc != 2) {
     fprintf(stderr, "usage: %s VECTORS_DIR\n", argv[0]);
@@ -654,6 +761,7 @@ int main(int argc, char **argv) {
   replay_policies(argv[1]);
   replay_forecasts(argv[1]);
   replay_holt_winters(argv[1]);
+  replay_rules(argv[1]);
   printf("%d passed, %d failed\n", passed, failed);
   return failed == 0 ? 0 : 1;
 }
