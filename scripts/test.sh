@@ -43,6 +43,7 @@ need_apt=()
 command -v redis-server >/dev/null || need_apt+=(redis-server)
 [ -x "$PG_BIN/pg_ctl" ] && command -v psql >/dev/null || need_apt+=(postgresql)
 command -v promtool >/dev/null || need_apt+=(prometheus)
+command -v prometheus-alertmanager >/dev/null || need_apt+=(prometheus-alertmanager)
 [ -f /usr/include/cjson/cJSON.h ] || need_apt+=(libcjson-dev)
 if [ ${#need_apt[@]} -gt 0 ]; then
   log "installing Debian packages: ${need_apt[*]}"

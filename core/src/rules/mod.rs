@@ -7,6 +7,7 @@ pub mod engine;
 pub mod export;
 pub mod fingerprint;
 pub mod flapping;
+pub mod notify;
 pub mod replay;
 #[cfg(feature = "spec")]
 pub mod spec;
