@@ -179,6 +179,10 @@ enum RulesCommand {
         /// Output format.
         #[arg(long, value_enum, default_value_t = EvalFormat::Text)]
         format: EvalFormat,
+        /// After the replay, push the firing and resolved alerts to this Alertmanager
+        /// (API v2, e.g. http://127.0.0.1:9093), as Prometheus would.
+        #[arg(long)]
+        alertmanager: Option<String>,
     },
     /// Export the rules: a Prometheus rule file, or (with --samples) a promtool unit test
     /// whose expected alerts are the ones opsbook's evaluator produces.
@@ -468,18 +472,34 @@ fn load_rules(path: &std::path::Path) -> opsbook::Result<Vec<opsbook::rules::Rul
 fn rules_command(command: RulesCommand) -> opsbook::Result<u8> {
     use opsbook::rules::replay::{events_to_json, events_to_text, parse_samples_jsonl, regrid, replay};
     match command {
-        RulesCommand::Eval { policy, samples, interval, format } => {
+        RulesCommand::Eval { policy, samples, interval, format, alertmanager } => {
             let rules = load_rules(&policy)?;
             let mut recorded =
                 parse_samples_jsonl(&read_input(&samples)?).map_err(|e| in_file(std::path::Path::new(&samples), e))?;
-            if let Some(i) = interval {
-                recorded = regrid(&recorded, parse_duration("--interval", &i)?.as_millis() as i64)?;
+            if let Some(i) = &interval {
+                recorded = regrid(&recorded, parse_duration("--interval", i)?.as_millis() as i64)?;
             }
             let mut engine = opsbook::rules::RuleEngine::new(rules);
             let events = replay(&mut engine, &recorded)?;
             match format {
                 EvalFormat::Text => print!("{}", events_to_text(&events)),
                 EvalFormat::Json => println!("{}", events_to_json(&events)),
+            }
+            if let Some(url) = alertmanager {
+                let last = recorded.keys().next_back().copied().unwrap_or(0);
+                // Valid for four evaluation intervals, as Prometheus sends them (1m by default).
+                let interval_ms = interval
+                    .as_deref()
+                    .map(|i| parse_duration("--interval", i))
+                    .transpose()?
+                    .map_or(60_000, |d| d.as_millis() as i64);
+                let alerts = opsbook::rules::alertmanager::alerts_to_send(&engine, last, 4 * interval_ms);
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .map_err(|e| opsbook::Error::Io { path: "tokio runtime".into(), reason: e.to_string() })?;
+                rt.block_on(opsbook::rules::alertmanager::push(&url, &alerts, ""))?;
+                eprintln!("pushed {} alerts to {}", alerts.len(), opsbook::redact::redact(&url));
             }
             Ok(0)
         }

@@ -118,7 +118,10 @@ fn inhibition_by_a_firing_source_with_equal_labels() {
         d.receive(&event(EventKind::Firing, 0, l), &Labels::new());
     }
     let sent = d.tick(30 * S);
-    let mut names: Vec<String> = sent.iter().flat_map(|n| n.alerts.iter().map(|a| format!("{}/{}", a.labels["alertname"], a.labels["instance"]))).collect();
+    let mut names: Vec<String> = sent
+        .iter()
+        .flat_map(|n| n.alerts.iter().map(|a| format!("{}/{}", a.labels["alertname"], a.labels["instance"])))
+        .collect();
     names.sort();
     assert_eq!(names, ["HighCPU/b", "NodeDown/a"], "HighCPU on a is inhibited by NodeDown on a");
     // The source resolves: the target is no longer inhibited and is new to its group.
@@ -126,7 +129,11 @@ fn inhibition_by_a_firing_source_with_equal_labels() {
     let sent = d.tick(330 * S);
     let statuses: Vec<(String, String)> = sent
         .iter()
-        .flat_map(|n| n.alerts.iter().map(|a| (format!("{}/{}", a.labels["alertname"], a.labels["instance"]), n.status().to_owned())))
+        .flat_map(|n| {
+            n.alerts
+                .iter()
+                .map(|a| (format!("{}/{}", a.labels["alertname"], a.labels["instance"]), n.status().to_owned()))
+        })
         .collect();
     assert!(statuses.contains(&("HighCPU/a".into(), "firing".into())), "{statuses:?}");
     assert!(statuses.contains(&("NodeDown/a".into(), "resolved".into())), "{statuses:?}");

@@ -2,6 +2,8 @@
 //! Alertmanager's fingerprints; exported to Prometheus rule files and promtool tests.
 
 pub mod alerting;
+#[cfg(feature = "http")]
+pub mod alertmanager;
 pub mod condition;
 pub mod engine;
 pub mod export;
