@@ -9,6 +9,7 @@ pub mod engine;
 pub mod export;
 pub mod fingerprint;
 pub mod flapping;
+pub mod incident;
 pub mod notify;
 pub mod replay;
 #[cfg(feature = "spec")]

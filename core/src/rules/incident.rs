@@ -1,0 +1,313 @@
+//! Incidents and escalation as the manuals run them: a firing alert opens an incident at the
+//! level its severity maps to (P0 whole site down, 5 min ... P3 cosmetic, 2 h); nobody
+//! acknowledging within the level's response time escalates it toward more urgent levels
+//! (DESIGN: levels are ordered most urgent first; a manual numbered the other way maps its
+//! names in the policy); acknowledge and resolve are calls; the alert resolving auto-resolves
+//! it. Auto-recovery hooks (restart, clear cache, clean up) are callbacks the embedding
+//! application registers — opsbook never acts on its own — and their outcome joins the
+//! timeline.
+
+use std::collections::BTreeMap;
+
+use crate::error::{Error, Result};
+use crate::rules::alerting::{Event, EventKind};
+use crate::rules::condition::Labels;
+
+/// One escalation level.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Level {
+    /// "P0", "Level 3", ...
+    pub name: String,
+    /// Time to acknowledge before escalating.
+    pub response_ms: i64,
+    /// Who is called at this level.
+    pub contacts: Vec<String>,
+    /// Where notifications go at this level.
+    pub channels: Vec<String>,
+}
+
+/// Levels (most urgent first) and which severity opens at which level.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EscalationPolicy {
+    pub levels: Vec<Level>,
+    /// severity label value → level name; unmapped severities open at the least urgent level.
+    pub severity_levels: BTreeMap<String, String>,
+}
+
+impl EscalationPolicy {
+    /// The manuals' P0-P3 (whole site down 5 min, core function 15 min, partial 30 min,
+    /// cosmetic 2 h) with critical → P1, warning → P2, info → P3.
+    pub fn manual_p0_p3() -> EscalationPolicy {
+        let level = |name: &str, minutes: i64, contacts: &[&str]| Level {
+            name: name.into(),
+            response_ms: minutes * 60_000,
+            contacts: contacts.iter().map(|c| c.to_string()).collect(),
+            channels: Vec::new(),
+        };
+        EscalationPolicy {
+            levels: vec![
+                level("P0", 5, &["cto"]),
+                level("P1", 15, &["lead"]),
+                level("P2", 30, &["engineer"]),
+                level("P3", 120, &["engineer"]),
+            ],
+            severity_levels: [("critical", "P1"), ("warning", "P2"), ("info", "P3")]
+                .into_iter()
+                .map(|(s, l)| (s.to_owned(), l.to_owned()))
+                .collect(),
+        }
+    }
+
+    pub fn validate(&self) -> Result<()> {
+        if self.levels.is_empty() {
+            return Err(Error::invalid_value("escalation.levels", "", "needs at least one level"));
+        }
+        for (i, l) in self.levels.iter().enumerate() {
+            if l.response_ms <= 0 {
+                return Err(Error::invalid_value(
+                    &format!("escalation.levels[{i}].response"),
+                    &l.name,
+                    "must be positive",
+                ));
+            }
+            if self.levels[..i].iter().any(|o| o.name == l.name) {
+                return Err(Error::invalid_value(
+                    &format!("escalation.levels[{i}].name"),
+                    &l.name,
+                    "two levels share this name",
+                ));
+            }
+        }
+        for (severity, level) in &self.severity_levels {
+            if !self.levels.iter().any(|l| &l.name == level) {
+                return Err(Error::invalid_value(&format!("escalation.severities.{severity}"), level, "no such level"));
+            }
+        }
+        Ok(())
+    }
+
+    fn index_for(&self, severity: Option<&str>) -> usize {
+        severity
+            .and_then(|s| self.severity_levels.get(s))
+            .and_then(|name| self.levels.iter().position(|l| &l.name == name))
+            .unwrap_or(self.levels.len() - 1)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IncidentStatus {
+    Open,
+    Acknowledged,
+    AutoResolved,
+    Resolved,
+}
+
+impl IncidentStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IncidentStatus::Open => "open",
+            IncidentStatus::Acknowledged => "acknowledged",
+            IncidentStatus::AutoResolved => "auto_resolved",
+            IncidentStatus::Resolved => "resolved",
+        }
+    }
+}
+
+/// One entry of an incident's timeline.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TimelineEntry {
+    pub at_ms: i64,
+    pub what: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Incident {
+    pub id: String,
+    /// The rule (alert name): "service down", "high memory", ...
+    pub kind: String,
+    pub labels: Labels,
+    pub severity: Option<String>,
+    pub level: String,
+    pub status: IncidentStatus,
+    pub opened_at_ms: i64,
+    /// When the current level's response time runs out.
+    pub escalate_at_ms: Option<i64>,
+    pub timeline: Vec<TimelineEntry>,
+}
+
+/// The outcome of an auto-recovery hook.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HookOutcome {
+    pub succeeded: bool,
+    pub detail: String,
+}
+
+type Hook = Box<dyn Fn(&Incident) -> HookOutcome + Send + Sync>;
+
+/// Open incidents by alert fingerprint, their escalation, and the registered hooks.
+pub struct IncidentManager {
+    pub policy: EscalationPolicy,
+    incidents: BTreeMap<String, Incident>,
+    by_alert: BTreeMap<String, String>,
+    hooks: BTreeMap<String, Hook>,
+    next_id: u64,
+}
+
+impl IncidentManager {
+    pub fn new(policy: EscalationPolicy) -> Result<IncidentManager> {
+        policy.validate()?;
+        Ok(IncidentManager {
+            policy,
+            incidents: BTreeMap::new(),
+            by_alert: BTreeMap::new(),
+            hooks: BTreeMap::new(),
+            next_id: 1,
+        })
+    }
+
+    /// Registers an auto-recovery hook for incidents of one kind (the rule's name).
+    pub fn register_hook(&mut self, kind: &str, hook: impl Fn(&Incident) -> HookOutcome + Send + Sync + 'static) {
+        self.hooks.insert(kind.to_owned(), Box::new(hook));
+    }
+
+    pub fn incident(&self, id: &str) -> Option<&Incident> {
+        self.incidents.get(id)
+    }
+
+    pub fn incidents(&self) -> impl Iterator<Item = &Incident> {
+        self.incidents.values()
+    }
+
+    /// Opens an incident for a firing alert (running its hook), or auto-resolves the one a
+    /// resolved alert belongs to. Returns the incident's id when one was touched.
+    pub fn on_event(&mut self, event: &Event) -> Option<String> {
+        match event.kind {
+            EventKind::Firing => {
+                if let Some(id) = self.by_alert.get(&event.fingerprint) {
+                    return Some(id.clone());
+                }
+                let severity = event.labels.get("severity").cloned();
+                let index = self.policy.index_for(severity.as_deref());
+                let level = &self.policy.levels[index];
+                let id = format!("INC-{:04}", self.next_id);
+                self.next_id += 1;
+                let mut incident = Incident {
+                    id: id.clone(),
+                    kind: event.rule.clone(),
+                    labels: event.labels.clone(),
+                    severity,
+                    level: level.name.clone(),
+                    status: IncidentStatus::Open,
+                    opened_at_ms: event.at_ms,
+                    escalate_at_ms: Some(event.at_ms + level.response_ms),
+                    timeline: vec![TimelineEntry {
+                        at_ms: event.at_ms,
+                        what: format!(
+                            "opened at {} ({}): {} firing",
+                            level.name,
+                            level.contacts.join(", "),
+                            event.rule
+                        ),
+                    }],
+                };
+                if let Some(hook) = self.hooks.get(&event.rule) {
+                    let outcome = hook(&incident);
+                    incident.timeline.push(TimelineEntry {
+                        at_ms: event.at_ms,
+                        what: format!(
+                            "auto-recovery {}: {}",
+                            if outcome.succeeded { "succeeded" } else { "failed" },
+                            outcome.detail
+                        ),
+                    });
+                }
+                self.by_alert.insert(event.fingerprint.clone(), id.clone());
+                self.incidents.insert(id.clone(), incident);
+                Some(id)
+            }
+            EventKind::Resolved => {
+                let id = self.by_alert.remove(&event.fingerprint)?;
+                let incident = self.incidents.get_mut(&id)?;
+                if matches!(incident.status, IncidentStatus::Open | IncidentStatus::Acknowledged) {
+                    incident.status = IncidentStatus::AutoResolved;
+                    incident.escalate_at_ms = None;
+                    incident
+                        .timeline
+                        .push(TimelineEntry { at_ms: event.at_ms, what: "alert resolved: auto-resolved".into() });
+                }
+                Some(id)
+            }
+            _ => None,
+        }
+    }
+
+    fn get_mut(&mut self, id: &str) -> Result<&mut Incident> {
+        self.incidents.get_mut(id).ok_or_else(|| Error::invalid_value("incident", id, "no such incident"))
+    }
+
+    /// Someone took it: escalation stops.
+    pub fn acknowledge(&mut self, id: &str, by: &str, at_ms: i64) -> Result<()> {
+        let incident = self.get_mut(id)?;
+        if incident.status != IncidentStatus::Open {
+            return Err(Error::invalid_value("incident", id, format!("is {}, not open", incident.status.as_str())));
+        }
+        incident.status = IncidentStatus::Acknowledged;
+        incident.escalate_at_ms = None;
+        incident.timeline.push(TimelineEntry { at_ms, what: format!("acknowledged by {by}") });
+        Ok(())
+    }
+
+    /// Closed by a person, with what was done.
+    pub fn resolve(&mut self, id: &str, by: &str, note: &str, at_ms: i64) -> Result<()> {
+        let incident = self.get_mut(id)?;
+        if matches!(incident.status, IncidentStatus::Resolved | IncidentStatus::AutoResolved) {
+            return Err(Error::invalid_value("incident", id, format!("is already {}", incident.status.as_str())));
+        }
+        incident.status = IncidentStatus::Resolved;
+        incident.escalate_at_ms = None;
+        incident.timeline.push(TimelineEntry { at_ms, what: format!("resolved by {by}: {note}") });
+        self.by_alert.retain(|_, v| v != id);
+        Ok(())
+    }
+
+    /// Escalates every open incident whose response time ran out by `now_ms`, one level
+    /// toward the most urgent per response time; returns (id, new level) for each step.
+    pub fn tick(&mut self, now_ms: i64) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        for incident in self.incidents.values_mut() {
+            while incident.status == IncidentStatus::Open && incident.escalate_at_ms.is_some_and(|t| t <= now_ms) {
+                let due = incident.escalate_at_ms.unwrap_or(now_ms);
+                let index = self.policy.levels.iter().position(|l| l.name == incident.level).unwrap_or(0);
+                if index == 0 {
+                    // The most urgent level: call it again every response time.
+                    let level = &self.policy.levels[0];
+                    incident.timeline.push(TimelineEntry {
+                        at_ms: due,
+                        what: format!(
+                            "not acknowledged at {}: calling {} again",
+                            level.name,
+                            level.contacts.join(", ")
+                        ),
+                    });
+                    incident.escalate_at_ms = Some(due + level.response_ms);
+                    out.push((incident.id.clone(), level.name.clone()));
+                    continue;
+                }
+                let next = &self.policy.levels[index - 1];
+                incident.timeline.push(TimelineEntry {
+                    at_ms: due,
+                    what: format!(
+                        "not acknowledged at {}: escalated to {} ({})",
+                        incident.level,
+                        next.name,
+                        next.contacts.join(", ")
+                    ),
+                });
+                incident.level = next.name.clone();
+                incident.escalate_at_ms = Some(due + next.response_ms);
+                out.push((incident.id.clone(), next.name.clone()));
+            }
+        }
+        out
+    }
+}
