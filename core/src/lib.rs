@@ -21,6 +21,7 @@ pub mod runner;
 pub mod runtime;
 #[cfg(feature = "spec")]
 pub mod spec;
+pub mod state;
 pub mod status;
 pub mod threshold;
 
