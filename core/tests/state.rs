@@ -69,11 +69,15 @@ fn a_dead_holder_is_taken_over(store: &dyn StateStore) {
     assert!(store.acquire("lease:Down:x:resolved:0", "dead-replica", Duration::from_millis(300)).unwrap());
     let log =
         DeliveryLog { store, owner: "alive".into(), lease: Duration::from_secs(5), keep: Duration::from_secs(60) };
-    let mut sends = 0;
-    assert_eq!(log.deliver("Down:x:resolved:0", || Ok(sends += 1)).unwrap(), Delivery::Busy);
+    let sends = std::cell::Cell::new(0);
+    let send = || {
+        sends.set(sends.get() + 1);
+        Ok(())
+    };
+    assert_eq!(log.deliver("Down:x:resolved:0", send).unwrap(), Delivery::Busy);
     std::thread::sleep(Duration::from_millis(400));
-    assert_eq!(log.deliver("Down:x:resolved:0", || Ok(sends += 1)).unwrap(), Delivery::Sent);
-    assert_eq!(log.deliver("Down:x:resolved:0", || Ok(sends += 1)).unwrap(), Delivery::AlreadySent);
+    assert_eq!(log.deliver("Down:x:resolved:0", send).unwrap(), Delivery::Sent);
+    assert_eq!(log.deliver("Down:x:resolved:0", send).unwrap(), Delivery::AlreadySent);
     // A failed send is not recorded: it is tried again.
     let failing =
         DeliveryLog { store, owner: "flaky".into(), lease: Duration::from_secs(5), keep: Duration::from_secs(60) };
@@ -82,8 +86,8 @@ fn a_dead_holder_is_taken_over(store: &dyn StateStore) {
             .deliver("X:y:firing:0", || Err(opsbook::Error::Io { path: "sink".into(), reason: "down".into() }))
             .is_err()
     );
-    assert_eq!(failing.deliver("X:y:firing:0", || Ok(sends += 1)).unwrap(), Delivery::Sent);
-    assert_eq!(sends, 2);
+    assert_eq!(failing.deliver("X:y:firing:0", send).unwrap(), Delivery::Sent);
+    assert_eq!(sends.get(), 2);
 }
 
 #[test]
