@@ -82,13 +82,14 @@ fn replica_process() {
     let sink = std::env::var("OPSBOOK_REPLICA_SINK").unwrap();
     let go = PathBuf::from(std::env::var("OPSBOOK_REPLICA_GO").unwrap());
     let stall_mark = std::env::var("OPSBOOK_REPLICA_STALL").ok().map(PathBuf::from);
+    let delay = Duration::from_millis(std::env::var("OPSBOOK_REPLICA_DELAY_MS").map_or(0, |d| d.parse().unwrap()));
     let store = RedisStore::new(&redis, "replicas:").unwrap();
     let log = DeliveryLog { store: &store, owner: name, lease: LEASE, keep: Duration::from_secs(600) };
     while !go.exists() {
         std::thread::sleep(Duration::from_millis(2));
     }
     let mut e = engine();
-    let start = Instant::now();
+    let start = Instant::now() + delay;
     let mut stalled = false;
     for i in 0..EVALUATIONS {
         let due = start + STEP * i as u32;
@@ -103,11 +104,10 @@ fn replica_process() {
             let deadline = Instant::now() + Duration::from_secs(30);
             loop {
                 let outcome = log.deliver(&id, || {
-                    // The doomed replica stalls on its first resolved delivery, holding the
+                    // The doomed replica stalls on the first delivery it wins, holding the
                     // lease, until the test kills it.
                     if let Some(mark) = &stall_mark
                         && !stalled
-                        && ev.kind == EventKind::Resolved
                     {
                         stalled = true;
                         std::fs::write(mark, &id).unwrap();
@@ -226,6 +226,9 @@ fn three_replicas_share_redis_and_notify_once() {
                 .stdout(Stdio::null());
             if r == 0 {
                 cmd.env("OPSBOOK_REPLICA_STALL", &stall);
+            } else {
+                // A step behind, so the doomed replica wins the first delivery.
+                cmd.env("OPSBOOK_REPLICA_DELAY_MS", "30");
             }
             cmd.spawn().unwrap()
         })
@@ -242,7 +245,7 @@ fn three_replicas_share_redis_and_notify_once() {
     // Kill the replica holding a lease the moment it says so.
     let deadline = Instant::now() + Duration::from_secs(30);
     while !stall.exists() {
-        assert!(Instant::now() < deadline, "the doomed replica never took a resolved lease");
+        assert!(Instant::now() < deadline, "the doomed replica never took a lease");
         std::thread::sleep(Duration::from_millis(5));
     }
     let stalled_id = std::fs::read_to_string(&stall).unwrap();

@@ -82,8 +82,11 @@ fn bad_policies_are_errors_naming_the_check_and_key() {
     assert!(e.contains("thresholds.used.warn"), "{e}");
     let e = error("[[checks]]\nname = \"x\"\ntype = \"memory\"\n");
     assert!(e.contains("version"), "{e}");
-    let e = error("version = 1\nrules = []\n");
-    assert!(e.contains("rules") && e.contains("unknown top-level key"), "{e}");
+    let e = error("version = 1\nalerts = []\n");
+    assert!(e.contains("alerts") && e.contains("unknown top-level key"), "{e}");
+    // [[rules]] belong to the rules engine, and are checked with the rest of the policy.
+    let e = error("version = 1\n[[rules]]\nname = \"X\"\nmetric = \"m\"\n");
+    assert!(e.contains("rules[0] (X)"), "{e}");
     let e =
         error("version = 1\n[[checks]]\nname = \"a\"\ntype = \"memory\"\n[[checks]]\nname = \"a\"\ntype = \"swap\"\n");
     assert!(e.contains("already exists"), "{e}");
