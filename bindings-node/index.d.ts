@@ -333,6 +333,15 @@ export interface ReportInfo {
   releaseId?: string
 }
 
+/** Users months ahead and what each resource needs then. */
+export declare function resourceNeeds(users: number, options?: SizingOptions | undefined | null): ResourceNeeds
+
+export interface ResourceNeeds {
+  /** Users at the horizon. */
+  users: number
+  needs: Record<string, number>
+}
+
 /** One row of a plan. */
 export interface ResourcePlan {
   name: string
@@ -370,6 +379,26 @@ export interface Sample {
   metric: string
   value: number
   labels?: Record<string, string>
+}
+
+export interface SizingOptions {
+  /** Monthly growth of the users (0.1). */
+  monthlyGrowth?: number
+  /** Months ahead (6). */
+  months?: number
+  /** The rules (default: the AI tutoring manual's cpu/memory/storage per user). */
+  rules?: Array<SizingRuleSpec>
+}
+
+/**
+ * How one resource is sized from the user count: `perUsers` (one unit per that many users,
+ * rounded down) or `perUser` (units per user), never below `minimum`.
+ */
+export interface SizingRuleSpec {
+  resource: string
+  perUsers?: number
+  perUser?: number
+  minimum?: number
 }
 
 /** Holt-Winters smoothing parameters (`gamma` with a season, `phi` when damped). */

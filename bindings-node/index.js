@@ -856,6 +856,7 @@ module.exports.growthRate = nativeBinding.growthRate
 module.exports.parseStatus = nativeBinding.parseStatus
 module.exports.predictLinear = nativeBinding.predictLinear
 module.exports.rateBetween = nativeBinding.rateBetween
+module.exports.resourceNeeds = nativeBinding.resourceNeeds
 module.exports.Status = nativeBinding.Status
 module.exports.statusExitCode = nativeBinding.statusExitCode
 module.exports.statusHealth = nativeBinding.statusHealth

@@ -49,6 +49,10 @@ function run(c) {
       const plan = ob.capacityPlan(resources, { months: c.months, growthLimitPercent: c.growth_limit_percent })
       return plan.toMarkdown(c.date, c.language)
     }
+    case 'sizing': {
+      const rules = c.rules === null ? undefined : c.rules.map((r) => ({ resource: r.resource, perUsers: opt(r.per_users), perUser: opt(r.per_user), minimum: opt(r.minimum) }))
+      return ob.resourceNeeds(c.users, { monthlyGrowth: c.monthly_growth, months: c.months, rules })
+    }
     default:
       throw new Error(`unknown kind ${c.kind}`)
   }
@@ -68,6 +72,10 @@ test('forecast vectors', () => {
       const got = run(c)
       if (c.kind === 'capacity') {
         assert.equal(got, c.expect, c.id)
+      } else if (c.kind === 'sizing') {
+        close(got.users, c.expect.users, 1e-9, `${c.id} users`)
+        assert.deepEqual(Object.keys(got.needs).sort(), Object.keys(c.expect.needs).sort(), c.id)
+        for (const [k, v] of Object.entries(c.expect.needs)) close(got.needs[k], v, 1e-9, `${c.id} ${k}`)
       } else if (typeof c.expect === 'object') {
         assert.equal(got.kind, c.expect.kind, c.id)
         for (const key of ['seconds', 'earliest', 'latest']) {
@@ -79,7 +87,7 @@ test('forecast vectors', () => {
     }
     replayed++
   }
-  assert.equal(replayed, 29)
+  assert.equal(replayed, 33)
 })
 
 test('holt-winters vectors', () => {

@@ -427,3 +427,55 @@ pub fn capacity_plan(
         .js_err()
         .map(|inner| CapacityPlan { inner })
 }
+
+/// How one resource is sized from the user count: `perUsers` (one unit per that many users,
+/// rounded down) or `perUser` (units per user), never below `minimum`.
+#[napi(object)]
+pub struct SizingRuleSpec {
+    pub resource: String,
+    pub per_users: Option<f64>,
+    pub per_user: Option<f64>,
+    pub minimum: Option<f64>,
+}
+
+#[napi(object)]
+pub struct SizingOptions {
+    /// Monthly growth of the users (0.1).
+    pub monthly_growth: Option<f64>,
+    /// Months ahead (6).
+    pub months: Option<f64>,
+    /// The rules (default: the AI tutoring manual's cpu/memory/storage per user).
+    pub rules: Option<Vec<SizingRuleSpec>>,
+}
+
+#[napi(object)]
+pub struct ResourceNeeds {
+    /// Users at the horizon.
+    pub users: f64,
+    pub needs: std::collections::HashMap<String, f64>,
+}
+
+/// Users months ahead and what each resource needs then.
+#[napi]
+pub fn resource_needs(users: f64, options: Option<SizingOptions>) -> napi::Result<ResourceNeeds, String> {
+    let (growth, months, rules) = options.map(|o| (o.monthly_growth, o.months, o.rules)).unwrap_or((None, None, None));
+    let rules = match rules {
+        None => opsbook::forecast::capacity::manual_sizing_rules(),
+        Some(list) => list
+            .into_iter()
+            .map(|r| {
+                opsbook::forecast::capacity::SizingRule::from_spec(
+                    &r.resource,
+                    r.per_users,
+                    r.per_user,
+                    r.minimum.unwrap_or(0.0),
+                )
+            })
+            .collect::<opsbook::Result<Vec<_>>>()
+            .js_err()?,
+    };
+    let (future, needs) =
+        opsbook::forecast::capacity::resource_needs(users, growth.unwrap_or(0.1), months.unwrap_or(6.0), &rules)
+            .js_err()?;
+    Ok(ResourceNeeds { users: future, needs: needs.into_iter().collect() })
+}

@@ -10,6 +10,7 @@ use pyo3::buffer::PyBuffer;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
+use std::collections::BTreeMap;
 
 use opsbook::forecast::capacity::{CapacityPlan as CorePlan, Language, Resource, plan};
 use opsbook::forecast::crossing::{Breach, Crossing as CoreCrossing, time_to_threshold as core_ttt};
@@ -457,4 +458,47 @@ pub fn capacity_plan(
         list.push(Resource { monthly_growth: optional("monthly_growth")?, limit: optional("limit")?, name, current });
     }
     plan(&list, months, growth_limit_percent).py_err().map(|inner| CapacityPlan { inner })
+}
+
+/// Users `months` ahead at `monthly_growth`, and what each resource needs then: the AI
+/// tutoring manual's rules by default, or dicts `{"resource", "per_users" | "per_user", "minimum"}`.
+#[pyfunction]
+#[pyo3(signature = (users, monthly_growth = 0.1, months = 6.0, rules = None))]
+pub fn resource_needs(
+    users: f64,
+    monthly_growth: f64,
+    months: f64,
+    rules: Option<Vec<Bound<'_, PyDict>>>,
+) -> PyResult<(f64, BTreeMap<String, f64>)> {
+    let rules = match rules {
+        None => opsbook::forecast::capacity::manual_sizing_rules(),
+        Some(list) => {
+            let mut out = Vec::with_capacity(list.len());
+            for (i, r) in list.iter().enumerate() {
+                let resource: String = r
+                    .get_item("resource")?
+                    .ok_or_else(|| PyValueError::new_err(format!("rules[{i}] needs a resource")))?
+                    .extract()?;
+                let opt = |key: &str| -> PyResult<Option<f64>> {
+                    match r.get_item(key)? {
+                        Some(v) if !v.is_none() => Ok(Some(v.extract()?)),
+                        _ => Ok(None),
+                    }
+                };
+                out.push(
+                    opsbook::forecast::capacity::SizingRule::from_spec(
+                        &resource,
+                        opt("per_users")?,
+                        opt("per_user")?,
+                        opt("minimum")?.unwrap_or(0.0),
+                    )
+                    .py_err()?,
+                );
+            }
+            out
+        }
+    };
+    let (future, needs) =
+        opsbook::forecast::capacity::resource_needs(users, monthly_growth, months, &rules).py_err()?;
+    Ok((future, needs.into_iter().collect()))
 }

@@ -45,6 +45,7 @@ fn _opsbook(m: &Bound<'_, PyModule>) -> PyResult<()> {
         wrap_pyfunction!(forecast::doubling_time, m)?,
         wrap_pyfunction!(forecast::growth_rate, m)?,
         wrap_pyfunction!(forecast::capacity_plan, m)?,
+        wrap_pyfunction!(forecast::resource_needs, m)?,
     ] {
         m.add_function(f)?;
     }

@@ -35,7 +35,7 @@ HOLT_WINTERS = load("holt_winters.json")["cases"]
 
 
 def test_vector_counts() -> None:
-    assert len(FORECASTS) == 29
+    assert len(FORECASTS) == 33
     assert len(HOLT_WINTERS) == 7
 
 
@@ -63,6 +63,8 @@ def run(c: dict[str, Any]) -> Any:
     if kind == "capacity":
         plan = forecast.capacity_plan(c["resources"], months=c["months"], growth_limit_percent=num(c["growth_limit_percent"]))
         return plan.to_markdown(c["date"], c["language"])
+    if kind == "sizing":
+        return forecast.resource_needs(num(c["users"]), num(c["monthly_growth"]), num(c["months"]), rules=c["rules"])
     raise AssertionError(kind)
 
 
@@ -81,7 +83,12 @@ def test_forecast_vector(case: dict[str, Any]) -> None:
         return
     got = run(case)
     want = case["expect"]
-    if isinstance(want, dict):
+    if case["kind"] == "sizing":
+        users, needs = got
+        assert close(users, num(want["users"]))
+        assert needs.keys() == want["needs"].keys()
+        assert all(close(needs[k], num(v)) for k, v in want["needs"].items())
+    elif isinstance(want, dict):
         assert isinstance(got, forecast.Crossing)
         assert got.kind == want["kind"]
         for key in ("seconds", "earliest", "latest"):

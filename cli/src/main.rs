@@ -443,15 +443,31 @@ fn run(command: Command) -> opsbook::Result<u8> {
                 plan_input.growth_limit_percent = g;
             }
             let plan = plan_input.plan()?;
+            let sizing = plan_input.sizing()?;
             let date = date.unwrap_or_else(|| jiff::Timestamp::now().strftime("%Y-%m-%d").to_string());
             let language = match lang {
                 Lang::ZhCn => Language::ZhCn,
                 Lang::En => Language::En,
             };
             match format {
-                CapacityFormat::Markdown => println!("{}", plan.to_markdown(&date, language)),
-                CapacityFormat::Text => print!("{}", plan.to_text()),
-                CapacityFormat::Json => println!("{}", plan.to_json()),
+                CapacityFormat::Markdown => {
+                    let extra = sizing.map(|s| s.to_markdown(plan.months, language)).unwrap_or_default();
+                    println!("{}{extra}", plan.to_markdown(&date, language));
+                }
+                CapacityFormat::Text => {
+                    print!("{}", plan.to_text());
+                    if let Some(s) = sizing {
+                        println!("{}", s.to_markdown(plan.months, Language::En).trim_start());
+                    }
+                }
+                CapacityFormat::Json => {
+                    let mut doc: serde_json::Value =
+                        serde_json::from_str(&plan.to_json()).expect("the plan's own JSON");
+                    if let Some(s) = sizing {
+                        doc["sizing"] = s.to_json();
+                    }
+                    println!("{doc}");
+                }
             }
             Ok(0)
         }

@@ -85,6 +85,14 @@ fn command(c: &Value) -> (Vec<String>, &'static str) {
             a.extend(args(&["--sf", &num(&c["sf"]).to_string(), "--tf", &num(&c["tf"]).to_string()]));
             (a, "predicted")
         }
+        "sizing" => {
+            let mut sizing = json!({"users": c["users"], "monthly_growth": c["monthly_growth"]});
+            if !c["rules"].is_null() {
+                sizing["rules"] = c["rules"].clone();
+            }
+            let plan = json!({"months": c["months"], "resources": [], "sizing": sizing});
+            (args(&["capacity", "--format", "json", "--input", &file(id, "json", &plan.to_string())]), "sizing")
+        }
         "compound" | "growth_rate" | "capacity" => {
             let (plan, field) = match kind {
                 "compound" => (
@@ -150,9 +158,25 @@ fn replays_forecast_vectors() {
         } else {
             assert!(matches!(out.status.code(), Some(0 | 2)), "{id}: {stderr}");
             let doc: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{id}: {e}: {stdout}"));
-            let got =
-                if doc.get("forecasts").is_some() { &doc["forecasts"][0][field] } else { &doc["resources"][0][field] };
+            let got = if doc.get("forecasts").is_some() {
+                &doc["forecasts"][0][field]
+            } else if field == "sizing" {
+                &doc["sizing"]
+            } else {
+                &doc["resources"][0][field]
+            };
             match &c["expect"] {
+                Value::Object(want) if field == "sizing" => {
+                    same(&format!("{id}.users"), &got["future_users"], &want["users"]);
+                    for (k, v) in want["needs"].as_object().unwrap() {
+                        same(&format!("{id}.{k}"), &got["needs"][k], v);
+                    }
+                    assert_eq!(
+                        got["needs"].as_object().unwrap().len(),
+                        want["needs"].as_object().unwrap().len(),
+                        "{id}"
+                    );
+                }
                 Value::Object(want) => {
                     assert_eq!(got["kind"], want["kind"], "{id}");
                     for key in ["seconds", "earliest", "latest"] {
@@ -169,7 +193,7 @@ fn replays_forecast_vectors() {
         }
         replayed += 1;
     }
-    assert_eq!(replayed, 29);
+    assert_eq!(replayed, 33);
 }
 
 #[test]

@@ -1,6 +1,6 @@
 //! Replays tests/vectors/forecasts.json through the typed Rust API.
 
-use opsbook::forecast::capacity::{Language, Resource, plan};
+use opsbook::forecast::capacity::{Language, Resource, SizingRule, manual_sizing_rules, plan, resource_needs};
 use opsbook::forecast::crossing::{Breach, Crossing, time_to_threshold};
 use opsbook::forecast::growth::{compound, growth_rate};
 use opsbook::forecast::linear::{ArraySeries, deriv, predict_linear};
@@ -111,6 +111,27 @@ fn run(c: &Value) -> opsbook::Result<Value> {
             let lang = if c["language"] == "en" { Language::En } else { Language::ZhCn };
             p.to_markdown(c["date"].as_str().unwrap(), lang).into()
         }
+        "sizing" => {
+            let rules = match &c["rules"] {
+                Value::Null => manual_sizing_rules(),
+                Value::Array(list) => list
+                    .iter()
+                    .map(|r| {
+                        SizingRule::from_spec(
+                            r["resource"].as_str().unwrap(),
+                            r["per_users"].as_f64(),
+                            r["per_user"].as_f64(),
+                            r["minimum"].as_f64().unwrap_or(0.0),
+                        )
+                    })
+                    .collect::<opsbook::Result<Vec<_>>>()?,
+                other => panic!("bad rules {other}"),
+            };
+            let (users, needs) =
+                resource_needs(num(&c["users"]), num(&c["monthly_growth"]), num(&c["months"]), &rules)?;
+            let needs: serde_json::Map<String, Value> = needs.into_iter().map(|(k, v)| (k, v.into())).collect();
+            serde_json::json!({"users": users, "needs": needs})
+        }
         other => panic!("unknown kind {other}"),
     })
 }
@@ -131,6 +152,17 @@ fn replays_forecast_vectors() {
         } else {
             let got = got.unwrap_or_else(|e| panic!("{id}: {e}"));
             match &c["expect"] {
+                Value::Object(want) if c["kind"] == "sizing" => {
+                    same(&format!("{id}.users"), got["users"].as_f64().unwrap(), &want["users"]);
+                    assert_eq!(
+                        got["needs"].as_object().unwrap().len(),
+                        want["needs"].as_object().unwrap().len(),
+                        "{id}"
+                    );
+                    for (k, v) in want["needs"].as_object().unwrap() {
+                        same(&format!("{id}.{k}"), got["needs"][k].as_f64().unwrap(), v);
+                    }
+                }
                 Value::Object(want) => {
                     assert_eq!(got["kind"], want["kind"], "{id}");
                     for key in ["seconds", "earliest", "latest"] {
@@ -145,5 +177,5 @@ fn replays_forecast_vectors() {
         }
         replayed += 1;
     }
-    assert_eq!(replayed, 29);
+    assert_eq!(replayed, 33);
 }

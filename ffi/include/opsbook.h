@@ -139,6 +139,16 @@ typedef struct {
   double limit;
 } opsbook_capacity_resource;
 
+// How one resource is sized from the user count: `per_users` > 0 gives one unit per that
+// many users (rounded down), otherwise `per_user` units per user; never below `minimum`.
+// Set the one not used to NaN.
+typedef struct {
+  const char *resource;
+  double per_users;
+  double per_user;
+  double minimum;
+} opsbook_sizing_rule;
+
 // A label: name and value, NUL-terminated UTF-8.
 typedef struct {
   const char *name;
@@ -298,6 +308,18 @@ opsbook_result opsbook_capacity_plan_json(const opsbook_capacity_plan *plan, cha
 
 // Frees a plan. NULL is fine.
 void opsbook_capacity_plan_free(opsbook_capacity_plan *plan);
+
+// Users `months` ahead at `monthly_growth` into `*future_users`, and each resource's need
+// into `needs` (room for `len`, in the rules' order). With `len` 0 and `rules` NULL, the AI
+// tutoring manual's rules (cpu_cores, memory_gb, storage_gb) are used and `needs` must have
+// room for 3.
+opsbook_result opsbook_resource_needs(double users,
+                                      double monthly_growth,
+                                      double months,
+                                      const opsbook_sizing_rule *rules,
+                                      size_t len,
+                                      double *future_users,
+                                      double *needs);
 
 // Frees a string opsbook returned through a `char **out`. NULL is fine.
 void opsbook_string_free(char *s);

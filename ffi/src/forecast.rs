@@ -525,3 +525,59 @@ pub unsafe extern "C" fn opsbook_capacity_plan_free(plan: *mut opsbook_capacity_
         drop(unsafe { Box::from_raw(plan) });
     }
 }
+
+/// How one resource is sized from the user count: `per_users` > 0 gives one unit per that
+/// many users (rounded down), otherwise `per_user` units per user; never below `minimum`.
+/// Set the one not used to NaN.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct opsbook_sizing_rule {
+    pub resource: *const c_char,
+    pub per_users: f64,
+    pub per_user: f64,
+    pub minimum: f64,
+}
+
+/// Users `months` ahead at `monthly_growth` into `*future_users`, and each resource's need
+/// into `needs` (room for `len`, in the rules' order). With `len` 0 and `rules` NULL, the AI
+/// tutoring manual's rules (cpu_cores, memory_gb, storage_gb) are used and `needs` must have
+/// room for 3.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn opsbook_resource_needs(
+    users: f64,
+    monthly_growth: f64,
+    months: f64,
+    rules: *const opsbook_sizing_rule,
+    len: usize,
+    future_users: *mut f64,
+    needs: *mut f64,
+) -> opsbook_result {
+    guard(|| {
+        let list = if len == 0 {
+            opsbook::forecast::capacity::manual_sizing_rules()
+        } else {
+            if rules.is_null() {
+                return Err(null_argument("rules"));
+            }
+            let raw = unsafe { std::slice::from_raw_parts(rules, len) };
+            let mut out = Vec::with_capacity(len);
+            for (i, r) in raw.iter().enumerate() {
+                let name = unsafe { c_str(r.resource, &format!("rules[{i}].resource")) }?;
+                let per_users = (!r.per_users.is_nan()).then_some(r.per_users);
+                let per_user = (!r.per_user.is_nan()).then_some(r.per_user);
+                out.push(
+                    opsbook::forecast::capacity::SizingRule::from_spec(name, per_users, per_user, r.minimum)
+                        .map_err(fail)?,
+                );
+            }
+            out
+        };
+        let (future, sized) =
+            opsbook::forecast::capacity::resource_needs(users, monthly_growth, months, &list).map_err(fail)?;
+        let out = array_mut(needs, sized.len(), "needs")?;
+        for (slot, (_, v)) in out.iter_mut().zip(&sized) {
+            *slot = *v;
+        }
+        put(future_users, future)
+    })
+}

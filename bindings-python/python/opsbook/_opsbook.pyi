@@ -38,6 +38,7 @@ __all__ = [
     "growth_rate",
     "predict_linear",
     "rate_between",
+    "resource_needs",
     "time_to_threshold",
 ]
 
@@ -416,3 +417,6 @@ class RuleEngine:
     def to_prometheus_rules(self, group: str = "opsbook") -> str: ...
 
 def fingerprint(labels: Mapping[str, str]) -> str: ...
+def resource_needs(
+    users: float, monthly_growth: float = 0.1, months: float = 6.0, rules: Optional[Sequence[Mapping[str, Any]]] = None
+) -> tuple[float, dict[str, float]]: ...

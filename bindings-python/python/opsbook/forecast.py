@@ -18,6 +18,7 @@ from ._opsbook import (
     growth_rate,
     predict_linear,
     rate_between,
+    resource_needs,
     time_to_threshold,
 )
 
@@ -36,6 +37,7 @@ __all__ = [
     "growth_rate",
     "predict_linear",
     "rate_between",
+    "resource_needs",
     "time_to_threshold",
 ]
 

@@ -262,6 +262,34 @@ impl SizingRule {
 
 /// The AI tutoring backend manual's rules: cpu_cores = max(2, users // 1000),
 /// memory_gb = max(4, users // 500), storage_gb = max(20, users × 0.1).
+impl SizingRule {
+    /// A rule as a policy writes it: `per_users = 1000` (one unit per 1000 users, rounded
+    /// down) or `per_user = 0.1` (0.1 units per user), with a minimum.
+    pub fn from_spec(
+        resource: &str,
+        per_users: Option<f64>,
+        per_user: Option<f64>,
+        minimum: f64,
+    ) -> Result<SizingRule> {
+        let field = |k: &str| format!("sizing.{resource}.{k}");
+        if !minimum.is_finite() || minimum < 0.0 {
+            return Err(Error::invalid_value(&field("minimum"), &crate::fmt_number(minimum), "must be a number ≥ 0"));
+        }
+        match (per_users, per_user) {
+            (Some(per), None) if per > 0.0 && per.is_finite() => {
+                Ok(SizingRule::PerUsers { resource: resource.to_owned(), per, minimum })
+            }
+            (None, Some(factor)) if factor >= 0.0 && factor.is_finite() => {
+                Ok(SizingRule::Scaled { resource: resource.to_owned(), factor, minimum })
+            }
+            (Some(v), None) | (None, Some(v)) => {
+                Err(Error::invalid_value(&field("per_users"), &crate::fmt_number(v), "must be a positive number"))
+            }
+            _ => Err(Error::invalid_value(&field("per_users"), "", "give exactly one of per_users or per_user")),
+        }
+    }
+}
+
 pub fn manual_sizing_rules() -> Vec<SizingRule> {
     vec![
         SizingRule::PerUsers { resource: "cpu_cores".into(), per: 1000.0, minimum: 2.0 },
@@ -294,6 +322,34 @@ pub struct PlanInput {
     #[serde(default = "default_limit")]
     pub growth_limit_percent: f64,
     pub resources: Vec<ResourceInput>,
+    /// Resources sized from the user count (the AI tutoring manual's rules by default).
+    pub sizing: Option<SizingInput>,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SizingInput {
+    pub users: f64,
+    pub monthly_growth: Option<f64>,
+    pub rules: Option<Vec<SizingRuleInput>>,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SizingRuleInput {
+    pub resource: String,
+    pub per_users: Option<f64>,
+    pub per_user: Option<f64>,
+    #[serde(default)]
+    pub minimum: f64,
+}
+
+/// Users now and at the horizon, and what each sized resource needs then.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sizing {
+    pub users: f64,
+    pub future_users: f64,
+    pub needs: Vec<(String, f64)>,
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
@@ -325,6 +381,21 @@ impl PlanInput {
             "csv" => csv_input(text),
             other => Err(Error::invalid_value("input-format", other, "expected toml, json or csv")),
         }
+    }
+
+    /// The sizing this input asks for, if any.
+    pub fn sizing(&self) -> Result<Option<Sizing>> {
+        let Some(sz) = &self.sizing else { return Ok(None) };
+        let rules = match &sz.rules {
+            None => manual_sizing_rules(),
+            Some(list) => list
+                .iter()
+                .map(|r| SizingRule::from_spec(&r.resource, r.per_users, r.per_user, r.minimum))
+                .collect::<Result<_>>()?,
+        };
+        let growth = sz.monthly_growth.unwrap_or(DEFAULT_MONTHLY_GROWTH);
+        let (future_users, needs) = resource_needs(sz.users, growth, f64::from(self.months), &rules)?;
+        Ok(Some(Sizing { users: sz.users, future_users, needs }))
     }
 
     /// The plan this input asks for.
@@ -418,5 +489,32 @@ fn csv_input(text: &str) -> Result<PlanInput> {
             counter: false,
         });
     }
-    Ok(PlanInput { months: default_months(), growth_limit_percent: default_limit(), resources })
+    Ok(PlanInput { months: default_months(), growth_limit_percent: default_limit(), resources, sizing: None })
+}
+
+impl Sizing {
+    /// Appended to the markdown report: users now → at the horizon, and each resource's need.
+    pub fn to_markdown(&self, months: u32, language: Language) -> String {
+        let (title, users) = match language {
+            Language::ZhCn => (format!("## {months}个月资源需求"), "用户数"),
+            Language::En => (format!("## Resources needed in {months} months"), "users"),
+        };
+        let mut lines = vec![
+            format!("\n\n{title}"),
+            format!("- {users}: {} → {:.0}", crate::fmt_number(self.users), self.future_users),
+        ];
+        for (name, need) in &self.needs {
+            lines.push(format!("- {name}: {}", crate::fmt_number((need * 100.0).round() / 100.0)));
+        }
+        lines.join("\n")
+    }
+
+    pub fn to_json(&self) -> serde_json::Value {
+        let needs: serde_json::Map<String, serde_json::Value> = self
+            .needs
+            .iter()
+            .map(|(k, v)| (k.clone(), crate::json_number(*v).unwrap_or(serde_json::Value::Null)))
+            .collect();
+        json!({"users": crate::json_number(self.users), "future_users": crate::json_number(self.future_users), "needs": needs})
+    }
 }

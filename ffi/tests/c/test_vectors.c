@@ -523,6 +523,35 @@ static opsbook_result run_forecast(const cJSON *c, double *value, opsbook_crossi
                                           cJSON_GetObjectItem(c, "language")->valuestring, text);
     opsbook_capacity_plan_free(plan);
     free(rs);
+  } else if (!strcmp(kind, "sizing")) {
+    const cJSON *list = cJSON_GetObjectItem(c, "rules");
+    size_t count = cJSON_IsArray(list) ? (size_t)cJSON_GetArraySize(list) : 0, i = 0;
+    opsbook_sizing_rule *rs = calloc(count ? count : 1, sizeof *rs);
+    const cJSON *r;
+    if (count) cJSON_ArrayForEach(r, list) {
+      const cJSON *pu = cJSON_GetObjectItem(r, "per_users"), *p1 = cJSON_GetObjectItem(r, "per_user");
+      rs[i].resource = cJSON_GetObjectItem(r, "resource")->valuestring;
+      rs[i].per_users = cJSON_IsNumber(pu) ? pu->valuedouble : NAN;
+      rs[i].per_user = cJSON_IsNumber(p1) ? p1->valuedouble : NAN;
+      rs[i].minimum = num(cJSON_GetObjectItem(r, "minimum"));
+      i++;
+    }
+    double needs[8];
+    rc = opsbook_resource_needs(num(cJSON_GetObjectItem(c, "users")), num(cJSON_GetObjectItem(c, "monthly_growth")),
+                                num(cJSON_GetObjectItem(c, "months")), count ? rs : NULL, count, value, needs);
+    if (rc == OPSBOOK_RESULT_OK) {
+      /* The needs in the rules' order (the manual's: cpu_cores, memory_gb, storage_gb) as JSON text. */
+      static const char *manual[] = {"cpu_cores", "memory_gb", "storage_gb"};
+      cJSON *obj = cJSON_CreateObject();
+      size_t n = count ? count : 3;
+      for (i = 0; i < n; i++) cJSON_AddNumberToObject(obj, count ? rs[i].resource : manual[i], needs[i]);
+      char *printed = cJSON_PrintUnformatted(obj);
+      *text = malloc(strlen(printed) + 1);
+      strcpy(*text, printed);
+      free(printed);
+      cJSON_Delete(obj);
+    }
+    free(rs);
   }
   free(t);
   free(v);
@@ -546,6 +575,18 @@ static void replay_forecasts(const char *dir) {
       CHECK(strstr(last_error(), cJSON_GetObjectItem(err, "field")->valuestring) != NULL, "%s: %s", id, last_error());
     } else if (rc != OPSBOOK_RESULT_OK) {
       CHECK(0, "%s: %s: %s", id, opsbook_result_name((uint32_t)rc), last_error());
+    } else if (!strcmp(cJSON_GetObjectItem(c, "kind")->valuestring, "sizing")) {
+      CHECK(close_to(value, num(cJSON_GetObjectItem(expect, "users")), 1e-9), "%s: users %g", id, value);
+      cJSON *got = cJSON_Parse(text);
+      const cJSON *want_needs = cJSON_GetObjectItem(expect, "needs"), *x;
+      CHECK(cJSON_GetArraySize(got) == cJSON_GetArraySize(want_needs), "%s: needs count", id);
+      cJSON_ArrayForEach(x, want_needs) {
+        const cJSON *g = cJSON_GetObjectItem(got, x->string);
+        CHECK(g && close_to(g->valuedouble, num(x), 1e-9), "%s: %s", id, x->string);
+      }
+      cJSON_Delete(got);
+      free(text);
+      text = NULL;
     } else if (cJSON_IsObject(expect)) {
       const char *want = cJSON_GetObjectItem(expect, "kind")->valuestring;
       CHECK(crossing.kind < 4 && !strcmp(crossing_names[crossing.kind], want), "%s: kind %u", id, crossing.kind);
@@ -561,7 +602,7 @@ static void replay_forecasts(const char *dir) {
     opsbook_string_free(text);
     replayed++;
   }
-  CHECK(replayed == 29, "forecasts replayed %d", replayed);
+  CHECK(replayed == 33, "forecasts replayed %d", replayed);
   cJSON_Delete(doc);
 }
 
