@@ -127,7 +127,7 @@ start_postgres || skips+=("postgresql did not start")
 
 # ---- suites --------------------------------------------------------------------------
 rust_suite() {
-  cargo test --workspace --locked
+  cargo test --workspace --locked --no-fail-fast
 }
 
 python_suite() {

@@ -50,3 +50,30 @@ proptest! {
         prop_assert_eq!(n.text.lines().count(), 1, "{:?}", n.text);
     }
 }
+
+proptest! {
+    /// Exact linear data is predicted exactly (to rounding), and shifting every timestamp by
+    /// the same amount changes neither the slope nor the prediction.
+    #[test]
+    fn forecasts_are_exact_on_lines_and_shift_invariant(
+        a in -1e3f64..1e3, b in -1e2f64..1e2, n in 3usize..60, step_s in 1i64..3600, shift_s in -1_000_000i64..1_000_000, ahead in 0f64..86_400.0,
+    ) {
+        use opsbook::forecast::Sample;
+        use opsbook::forecast::linear::{deriv, predict_linear};
+        let base = 1_700_000_000_000i64;
+        let line = |shift: i64| -> Vec<Sample> {
+            (0..n as i64).map(|i| Sample::new(base + shift * 1000 + i * step_s * 1000, a + b * (i * step_s) as f64)).collect()
+        };
+        let s = line(0);
+        let last = s[n - 1].t_ms;
+        let want = a + b * ((n as i64 - 1) * step_s) as f64 + b * ahead;
+        let got = predict_linear(&s, last, ahead).unwrap();
+        prop_assert!((got - want).abs() <= 1e-6 * want.abs().max(1.0), "{} vs {}", got, want);
+        let shifted = line(shift_s);
+        let d0 = deriv(&s).unwrap();
+        let d1 = deriv(&shifted).unwrap();
+        prop_assert!((d0 - d1).abs() <= 1e-9 * d0.abs().max(1.0), "{} vs {}", d0, d1);
+        let p1 = predict_linear(&shifted, last + shift_s * 1000, ahead).unwrap();
+        prop_assert!((got - p1).abs() <= 1e-6 * got.abs().max(1.0), "{} vs {}", got, p1);
+    }
+}
