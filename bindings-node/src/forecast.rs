@@ -12,7 +12,7 @@ use opsbook::forecast::holt_winters::{
     Fit, HoltWinters as CoreModel, InitialState as CoreState, Initialization, Params,
 };
 use opsbook::forecast::linear::ArraySeries;
-use opsbook::forecast::{RangeMode, Sample, samples};
+use opsbook::forecast::{RangeMode, Sample};
 
 use crate::errors::IntoJsResult;
 
@@ -43,14 +43,6 @@ fn breach_of(breach: Option<&str>) -> napi::Result<Breach, String> {
     }
 }
 
-fn sample_list(times: &[f64], values: &[f64]) -> opsbook::Result<Vec<Sample>> {
-    let ms = times
-        .iter()
-        .enumerate()
-        .map(|(i, &t)| opsbook::forecast::input::time_ms(&format!("timestamps[{i}]"), t))
-        .collect::<opsbook::Result<Vec<_>>>()?;
-    samples(&ms, values)
-}
 
 /// Range selection for `predictLinear`/`deriv`.
 #[napi(object)]
@@ -142,7 +134,7 @@ pub fn time_to_threshold(
     limit: f64,
     options: ThresholdOptions,
 ) -> napi::Result<Crossing, String> {
-    let s = sample_list(slice(&times), slice(&values)).js_err()?;
+    let s = opsbook::forecast::samples_from_seconds(slice(&times), slice(&values)).js_err()?;
     let at_ms = opsbook::forecast::input::time_ms("at", at).js_err()?;
     let breach = breach_of(options.breach.as_deref())?;
     core_ttt(&s, at_ms, limit, breach, options.horizon).js_err().map(Crossing::from)
@@ -181,7 +173,7 @@ pub fn growth_rate(
     values: Either<Float64Array, Vec<f64>>,
     options: Option<GrowthOptions>,
 ) -> napi::Result<f64, String> {
-    let s = sample_list(slice(&times), slice(&values)).js_err()?;
+    let s = opsbook::forecast::samples_from_seconds(slice(&times), slice(&values)).js_err()?;
     let (period, counter) = options.map(|o| (o.period, o.counter)).unwrap_or((None, None));
     growth::growth_rate(&s, period.unwrap_or(growth::MONTH_SECONDS), counter.unwrap_or(false)).js_err()
 }

@@ -19,7 +19,7 @@ use opsbook::forecast::holt_winters::{
     Fit, HoltWinters as CoreModel, InitialState as CoreState, Initialization, Params,
 };
 use opsbook::forecast::linear::ArraySeries;
-use opsbook::forecast::{RangeMode, Sample, samples};
+use opsbook::forecast::{RangeMode, Sample};
 
 use crate::errors::IntoPyResult;
 
@@ -82,14 +82,6 @@ fn breach_of(breach: &str) -> PyResult<Breach> {
     }
 }
 
-fn sample_list(times: &[f64], values: &[f64]) -> opsbook::Result<Vec<Sample>> {
-    let ms = times
-        .iter()
-        .enumerate()
-        .map(|(i, &t)| opsbook::forecast::input::time_ms(&format!("timestamps[{i}]"), t))
-        .collect::<opsbook::Result<Vec<_>>>()?;
-    samples(&ms, values)
-}
 
 /// `predict_linear`: the least-squares line through (times in Unix seconds, values),
 /// anchored at `at`, evaluated `seconds` later; `window` (seconds) selects the samples
@@ -186,7 +178,7 @@ pub fn time_to_threshold(
     breach: &str,
 ) -> PyResult<Crossing> {
     let (t, v) = (Floats::read("times", times)?, Floats::read("values", values)?);
-    let s = sample_list(t.as_slice(), v.as_slice()).py_err()?;
+    let s = opsbook::forecast::samples_from_seconds(t.as_slice(), v.as_slice()).py_err()?;
     let at_ms = opsbook::forecast::input::time_ms("at", at).py_err()?;
     core_ttt(&s, at_ms, limit, breach_of(breach)?, horizon).py_err().map(Crossing::from)
 }
@@ -215,7 +207,7 @@ pub fn doubling_time(rate: f64) -> Option<f64> {
 #[pyo3(signature = (times, values, *, period = 2_592_000.0, counter = false))]
 pub fn growth_rate(times: &Bound<'_, PyAny>, values: &Bound<'_, PyAny>, period: f64, counter: bool) -> PyResult<f64> {
     let (t, v) = (Floats::read("times", times)?, Floats::read("values", values)?);
-    let s = sample_list(t.as_slice(), v.as_slice()).py_err()?;
+    let s = opsbook::forecast::samples_from_seconds(t.as_slice(), v.as_slice()).py_err()?;
     growth::growth_rate(&s, period, counter).py_err()
 }
 

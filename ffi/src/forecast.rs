@@ -10,7 +10,7 @@ use opsbook::forecast::crossing::{Breach, Crossing, time_to_threshold};
 use opsbook::forecast::growth;
 use opsbook::forecast::holt_winters::{Fit, HoltWinters, InitialState, Initialization, Params};
 use opsbook::forecast::linear::ArraySeries;
-use opsbook::forecast::{RangeMode, Sample, samples};
+use opsbook::forecast::{RangeMode, Sample};
 
 use crate::error::{fail, guard, null_argument, opsbook_result};
 use crate::handles::{c_str, put_string};
@@ -160,14 +160,6 @@ fn window(p: *const f64, mode: u32) -> Result<Option<(f64, RangeMode)>, opsbook_
     Ok(unsafe { p.as_ref() }.map(|w| (*w, mode)))
 }
 
-fn sample_list(times: &[f64], values: &[f64]) -> opsbook::Result<Vec<Sample>> {
-    let ms = times
-        .iter()
-        .enumerate()
-        .map(|(i, &t)| opsbook::forecast::input::time_ms(&format!("timestamps[{i}]"), t))
-        .collect::<opsbook::Result<Vec<_>>>()?;
-    samples(&ms, values)
-}
 
 /// `predict_linear`: the least-squares line through `len` (time, value) pairs anchored at
 /// `at`, evaluated `seconds` later. `window_seconds` (NULL: every sample) selects the
@@ -237,7 +229,7 @@ pub unsafe extern "C" fn opsbook_time_to_threshold(
     out: *mut opsbook_crossing,
 ) -> opsbook_result {
     guard(|| {
-        let s = sample_list(array(times, len, "times")?, array(values, len, "values")?).map_err(fail)?;
+        let s = opsbook::forecast::samples_from_seconds(array(times, len, "times")?, array(values, len, "values")?).map_err(fail)?;
         let at_ms = opsbook::forecast::input::time_ms("at", at).map_err(fail)?;
         let c = time_to_threshold(&s, at_ms, limit, breach_of(breach)?, horizon_seconds).map_err(fail)?;
         let nan = f64::NAN;
@@ -281,7 +273,7 @@ pub unsafe extern "C" fn opsbook_growth_rate(
     out: *mut f64,
 ) -> opsbook_result {
     guard(|| {
-        let s = sample_list(array(times, len, "times")?, array(values, len, "values")?).map_err(fail)?;
+        let s = opsbook::forecast::samples_from_seconds(array(times, len, "times")?, array(values, len, "values")?).map_err(fail)?;
         put(out, growth::growth_rate(&s, period_seconds, counter).map_err(fail)?)
     })
 }

@@ -49,6 +49,17 @@ pub fn samples(times_ms: &[i64], values: &[f64]) -> Result<Vec<Sample>> {
     Ok(times_ms.iter().zip(values).map(|(&t_ms, &value)| Sample { t_ms, value }).collect())
 }
 
+/// Samples from times in Unix seconds (rounded to milliseconds, as Prometheus stores them)
+/// and values — the arrays the front doors receive.
+pub fn samples_from_seconds(times_s: &[f64], values: &[f64]) -> Result<Vec<Sample>> {
+    let ms = times_s
+        .iter()
+        .enumerate()
+        .map(|(i, &t)| input::time_ms(&format!("timestamps[{i}]"), t))
+        .collect::<Result<Vec<_>>>()?;
+    samples(&ms, values)
+}
+
 /// How a range selector `[5m]` picks samples at evaluation time t.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RangeMode {
