@@ -43,7 +43,6 @@ fn breach_of(breach: Option<&str>) -> napi::Result<Breach, String> {
     }
 }
 
-
 /// Range selection for `predictLinear`/`deriv`.
 #[napi(object)]
 pub struct WindowOptions {

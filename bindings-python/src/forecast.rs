@@ -82,7 +82,6 @@ fn breach_of(breach: &str) -> PyResult<Breach> {
     }
 }
 
-
 /// `predict_linear`: the least-squares line through (times in Unix seconds, values),
 /// anchored at `at`, evaluated `seconds` later; `window` (seconds) selects the samples
 /// as `x[window]` at `at` would (`mode` "left-open" as Prometheus 3, "closed" as 2).

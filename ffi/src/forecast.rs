@@ -160,7 +160,6 @@ fn window(p: *const f64, mode: u32) -> Result<Option<(f64, RangeMode)>, opsbook_
     Ok(unsafe { p.as_ref() }.map(|w| (*w, mode)))
 }
 
-
 /// `predict_linear`: the least-squares line through `len` (time, value) pairs anchored at
 /// `at`, evaluated `seconds` later. `window_seconds` (NULL: every sample) selects the
 /// samples as `x[window]` at `at` would, by `mode` (an `opsbook_range_mode`).
@@ -229,7 +228,8 @@ pub unsafe extern "C" fn opsbook_time_to_threshold(
     out: *mut opsbook_crossing,
 ) -> opsbook_result {
     guard(|| {
-        let s = opsbook::forecast::samples_from_seconds(array(times, len, "times")?, array(values, len, "values")?).map_err(fail)?;
+        let s = opsbook::forecast::samples_from_seconds(array(times, len, "times")?, array(values, len, "values")?)
+            .map_err(fail)?;
         let at_ms = opsbook::forecast::input::time_ms("at", at).map_err(fail)?;
         let c = time_to_threshold(&s, at_ms, limit, breach_of(breach)?, horizon_seconds).map_err(fail)?;
         let nan = f64::NAN;
@@ -273,7 +273,8 @@ pub unsafe extern "C" fn opsbook_growth_rate(
     out: *mut f64,
 ) -> opsbook_result {
     guard(|| {
-        let s = opsbook::forecast::samples_from_seconds(array(times, len, "times")?, array(values, len, "values")?).map_err(fail)?;
+        let s = opsbook::forecast::samples_from_seconds(array(times, len, "times")?, array(values, len, "values")?)
+            .map_err(fail)?;
         put(out, growth::growth_rate(&s, period_seconds, counter).map_err(fail)?)
     })
 }
