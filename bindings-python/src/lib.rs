@@ -29,6 +29,8 @@ fn _opsbook(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<rules::AlertEvent>()?;
     m.add_class::<rules::Alert>()?;
     m.add_class::<rules::RuleEngine>()?;
+    m.add_class::<rules::Dispatcher>()?;
+    m.add_class::<rules::IncidentManager>()?;
     m.add_function(wrap_pyfunction!(rules::fingerprint, m)?)?;
     m.add_class::<forecast::Crossing>()?;
     m.add_class::<forecast::InitialState>()?;

@@ -205,3 +205,137 @@ impl RuleEngine {
 pub fn fingerprint(labels: BTreeMap<String, String>) -> String {
     opsbook::rules::fingerprint::fingerprint_hex(&labels)
 }
+
+fn core_event(e: &AlertEvent) -> PyResult<Event> {
+    let kind = match e.kind {
+        "pending" => opsbook::rules::EventKind::Pending,
+        "firing" => opsbook::rules::EventKind::Firing,
+        "resolved" => opsbook::rules::EventKind::Resolved,
+        "pending_cleared" => opsbook::rules::EventKind::PendingCleared,
+        "flap_started" => opsbook::rules::EventKind::FlapStarted,
+        _ => opsbook::rules::EventKind::FlapStopped,
+    };
+    Ok(Event {
+        kind,
+        rule: e.rule.clone(),
+        labels: e.labels.clone(),
+        fingerprint: e.fingerprint.clone(),
+        at_ms: time_ms("time", e.time)?,
+        value: e.value,
+        active_at_ms: time_ms("active_since", e.active_since)?,
+        notify: e.notify,
+    })
+}
+
+fn to_py(py: Python<'_>, v: &serde_json::Value) -> PyResult<Py<PyAny>> {
+    Ok(py.import("json")?.call_method1("loads", (v.to_string(),))?.unbind())
+}
+
+fn from_py(py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<serde_json::Value> {
+    let text: String = py.import("json")?.call_method1("dumps", (obj,))?.extract()?;
+    serde_json::from_str(&text).map_err(|e| PyValueError::new_err(e.to_string()))
+}
+
+/// Alertmanager's grouping, deduplication, repeats, silences and inhibition, in-process.
+#[pyclass(module = "opsbook")]
+pub struct Dispatcher {
+    inner: opsbook::rules::notify::Dispatcher,
+}
+
+#[pymethods]
+impl Dispatcher {
+    /// `config`: `{"route": {...}, "silences": [...], "inhibit_rules": [...]}` (see the README).
+    #[new]
+    #[pyo3(signature = (config = None))]
+    fn new(py: Python<'_>, config: Option<&Bound<'_, PyAny>>) -> PyResult<Dispatcher> {
+        let doc = match config {
+            Some(c) => from_py(py, c)?,
+            None => serde_json::json!({}),
+        };
+        opsbook::rules::notify::dispatcher_from_value(&doc).py_err().map(|inner| Dispatcher { inner })
+    }
+
+    /// Takes a firing or resolved event (others, and suppressed ones, are ignored).
+    #[pyo3(signature = (event, annotations = None))]
+    fn receive(&mut self, event: &AlertEvent, annotations: Option<BTreeMap<String, String>>) -> PyResult<()> {
+        self.inner.receive(&core_event(event)?, &annotations.unwrap_or_default());
+        Ok(())
+    }
+
+    /// The notifications due at `time`, as Alertmanager webhook payloads (dicts) with `time`.
+    fn tick(&mut self, py: Python<'_>, time: f64) -> PyResult<Vec<Py<PyAny>>> {
+        let t = time_ms("time", time)?;
+        self.inner.tick(t).iter().map(|n| to_py(py, &n.to_json())).collect()
+    }
+
+    /// When the next group is due (Unix seconds), if any.
+    fn next_due(&self) -> Option<f64> {
+        self.inner.next_due().map(|t| t as f64 / 1e3)
+    }
+}
+
+/// Incidents with escalation, acknowledgement and auto-recovery hooks.
+#[pyclass(module = "opsbook")]
+pub struct IncidentManager {
+    inner: opsbook::rules::incident::IncidentManager,
+}
+
+#[pymethods]
+impl IncidentManager {
+    /// `escalation`: `{"levels": [{"name", "response", "contacts", "channels"}], "severities": {...}}`,
+    /// levels most urgent first; None for the manuals' P0-P3.
+    #[new]
+    #[pyo3(signature = (escalation = None))]
+    fn new(py: Python<'_>, escalation: Option<&Bound<'_, PyAny>>) -> PyResult<IncidentManager> {
+        let policy = match escalation {
+            Some(e) => opsbook::rules::incident::escalation_from_value(&from_py(py, e)?).py_err()?,
+            None => opsbook::rules::incident::EscalationPolicy::manual_p0_p3(),
+        };
+        opsbook::rules::incident::IncidentManager::new(policy).py_err().map(|inner| IncidentManager { inner })
+    }
+
+    /// `hook(incident: dict) -> (succeeded, detail)` runs when an incident of `kind` opens;
+    /// an exception counts as a failure with its message.
+    fn register_hook(&mut self, kind: &str, hook: Py<PyAny>) {
+        self.inner.register_hook(kind, move |incident| {
+            Python::attach(|py| {
+                let run = || -> PyResult<(bool, String)> {
+                    let arg = to_py(py, &incident.to_json())?;
+                    hook.call1(py, (arg,))?.extract(py)
+                };
+                match run() {
+                    Ok((succeeded, detail)) => opsbook::rules::incident::HookOutcome { succeeded, detail },
+                    Err(e) => opsbook::rules::incident::HookOutcome { succeeded: false, detail: e.to_string() },
+                }
+            })
+        });
+    }
+
+    /// Opens or auto-resolves the incident of an event; its id when one was touched.
+    fn on_event(&mut self, event: &AlertEvent) -> PyResult<Option<String>> {
+        Ok(self.inner.on_event(&core_event(event)?))
+    }
+
+    fn acknowledge(&mut self, id: &str, by: &str, time: f64) -> PyResult<()> {
+        self.inner.acknowledge(id, by, time_ms("time", time)?).py_err()
+    }
+
+    fn resolve(&mut self, id: &str, by: &str, note: &str, time: f64) -> PyResult<()> {
+        self.inner.resolve(id, by, note, time_ms("time", time)?).py_err()
+    }
+
+    /// Escalates what ran out of time; (id, new level) per step.
+    fn tick(&mut self, time: f64) -> PyResult<Vec<(String, String)>> {
+        Ok(self.inner.tick(time_ms("time", time)?))
+    }
+
+    /// One incident as a dict (id, kind, labels, severity, level, status, opened_at,
+    /// escalate_at, timeline), or None.
+    fn incident(&self, py: Python<'_>, id: &str) -> PyResult<Option<Py<PyAny>>> {
+        self.inner.incident(id).map(|i| to_py(py, &i.to_json())).transpose()
+    }
+
+    fn incidents(&self, py: Python<'_>) -> PyResult<Vec<Py<PyAny>>> {
+        self.inner.incidents().map(|i| to_py(py, &i.to_json())).collect()
+    }
+}

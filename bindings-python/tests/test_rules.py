@@ -74,3 +74,38 @@ def test_policy_text_and_export() -> None:
     assert (alert.rule, alert.state, alert.labels) == ("Down", "pending", {"alertname": "Down", "job": "api"})
     with pytest.raises(opsbook.InvalidValueError, match=r"rules\[0\] \(Down\)\.for"):
         rules.RuleEngine([{"name": "Down", "metric": "up", "alert_when": "below 1", "for": "1mo"}])
+
+
+def test_dispatcher_and_incidents_from_python() -> None:
+    engine = rules.RuleEngine([{"name": "Down", "metric": "up", "alert_when": "below 1", "severity": "critical"}])
+    dispatcher = rules.Dispatcher(
+        {"route": {"group_by": ["alertname"], "group_wait": "30s", "group_interval": "5m", "repeat_interval": "4h"}}
+    )
+    incidents = rules.IncidentManager()  # the manuals' P0-P3
+    seen: list[str] = []
+
+    def restart(incident: dict[str, Any]) -> tuple[bool, str]:
+        seen.append(incident["labels"]["job"])
+        return True, "restarted " + incident["labels"]["job"]
+
+    incidents.register_hook("Down", restart)
+    ids = []
+    for e in engine.evaluate(0, [rules.Sample("up", 0, {"job": "api"})]):
+        dispatcher.receive(e, {"summary": "api down"})
+        if (i := incidents.on_event(e)) is not None:
+            ids.append(i)
+    assert dispatcher.next_due() == 30.0
+    (sent,) = dispatcher.tick(30)
+    assert sent["status"] == "firing" and sent["groupKey"] == '{}:{alertname="Down"}'
+    assert sent["alerts"][0]["annotations"] == {"summary": "api down"}
+    (inc,) = incidents.incidents()
+    assert inc["level"] == "P1" and inc["timeline"][1]["what"] == "auto-recovery succeeded: restarted api"
+    assert seen == ["api"]
+    assert incidents.tick(15 * 60) == [(ids[0], "P0")]
+    incidents.acknowledge(ids[0], "alice", 16 * 60)
+    with pytest.raises(opsbook.InvalidValueError, match="not open"):
+        incidents.acknowledge(ids[0], "bob", 17 * 60)
+    with pytest.raises(opsbook.InvalidValueError, match=r"route\.group_wait"):
+        rules.Dispatcher({"route": {"group_wait": "soon"}})
+    custom = rules.IncidentManager({"levels": [{"name": "Level 3", "response": "15m"}, {"name": "Level 1", "response": "4h"}]})
+    assert custom.incidents() == []

@@ -311,3 +311,61 @@ impl IncidentManager {
         out
     }
 }
+
+/// An escalation policy from JSON (the shape `[escalation]` takes in a policy):
+/// `{"levels": [{"name": "P0", "response": "5m", "contacts": [...], "channels": [...]}, ...],
+///   "severities": {"critical": "P1"}}`, levels most urgent first.
+pub fn escalation_from_value(doc: &serde_json::Value) -> Result<EscalationPolicy> {
+    use serde_json::Value;
+    let levels = doc
+        .get("levels")
+        .and_then(Value::as_array)
+        .ok_or_else(|| Error::invalid_value("escalation.levels", "", "expected a list of levels, most urgent first"))?;
+    let strings = |v: Option<&Value>| -> Vec<String> {
+        v.and_then(Value::as_array)
+            .map(|l| l.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+            .unwrap_or_default()
+    };
+    let mut out = Vec::with_capacity(levels.len());
+    for (i, l) in levels.iter().enumerate() {
+        let field = |k: &str| format!("escalation.levels[{i}].{k}");
+        let name =
+            l.get("name").and_then(Value::as_str).ok_or_else(|| Error::invalid_value(&field("name"), "", "missing"))?;
+        let response = l
+            .get("response")
+            .and_then(Value::as_str)
+            .ok_or_else(|| Error::invalid_value(&field("response"), "", "missing, e.g. \"15m\""))?;
+        out.push(Level {
+            name: name.to_owned(),
+            response_ms: crate::duration::parse_duration(&field("response"), response)?.as_millis() as i64,
+            contacts: strings(l.get("contacts")),
+            channels: strings(l.get("channels")),
+        });
+    }
+    let severity_levels = doc
+        .get("severities")
+        .and_then(Value::as_object)
+        .map(|m| m.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned()))).collect())
+        .unwrap_or_default();
+    let policy = EscalationPolicy { levels: out, severity_levels };
+    policy.validate()?;
+    Ok(policy)
+}
+
+impl Incident {
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "id": self.id,
+            "kind": self.kind,
+            "labels": self.labels,
+            "severity": self.severity,
+            "level": self.level,
+            "status": self.status.as_str(),
+            "opened_at": crate::format::timestamp_ms_rfc3339(self.opened_at_ms),
+            "escalate_at": self.escalate_at_ms.map(crate::format::timestamp_ms_rfc3339),
+            "timeline": self.timeline.iter().map(|e| serde_json::json!({
+                "time": crate::format::timestamp_ms_rfc3339(e.at_ms), "what": e.what
+            })).collect::<Vec<_>>(),
+        })
+    }
+}
