@@ -35,6 +35,21 @@ export declare class CheckResult {
   get componentType(): string | null
 }
 
+/** Alertmanager's grouping, deduplication, repeats, silences and inhibition, in-process. */
+export declare class Dispatcher {
+  /**
+   * `config`: `{ route: { receiver, group_by, group_wait, group_interval, repeat_interval,
+   * send_resolved }, silences: [...], inhibit_rules: [...] }` (the policy's snake_case keys).
+   */
+  constructor(config?: any | undefined | null)
+  /** Takes a firing or resolved event (others, and suppressed ones, are ignored). */
+  receive(event: AlertEvent, annotations?: Record<string, string> | undefined | null): void
+  /** The notifications due at `time`: Alertmanager webhook payloads with `time`. */
+  tick(time: number): Array<any>
+  /** When the next group is due (Unix seconds), or null. */
+  nextDue(): number | null
+}
+
 /** Check results, their aggregate status, and their renderings. */
 export declare class HealthReport {
   /** A report of copies of `checks`. */
@@ -86,6 +101,28 @@ export declare class HoltWintersFit {
   forecast(h: number): Array<number>
   /** Forecasts with prediction intervals (coverage 0.95 by default). */
   forecastIntervals(h: number, coverage?: number | undefined | null): Array<ForecastPoint>
+}
+
+/**
+ * Incidents with escalation and acknowledgement. Recovery hooks run in your code: call
+ * `record(id, what)` with their outcome.
+ */
+export declare class IncidentManager {
+  /**
+   * `escalation`: `{ levels: [{ name, response, contacts, channels }], severities: {...} }`,
+   * most urgent first; omitted: the manuals' P0-P3.
+   */
+  constructor(escalation?: any | undefined | null)
+  /** Opens or auto-resolves the incident of an event; its id when one was touched. */
+  onEvent(event: AlertEvent): string | null
+  acknowledge(id: string, by: string, time: number): void
+  resolve(id: string, by: string, note: string, time: number): void
+  /** Adds a line to the timeline (e.g. what a recovery step did). */
+  record(id: string, what: string, time: number): void
+  /** Escalates what ran out of time. */
+  tick(time: number): Array<EscalationStep>
+  incident(id: string): any | null
+  incidents(): Array<any>
 }
 
 /** One observed value with unit, thresholds, bounds and labels. NaN means no value. */
@@ -243,6 +280,12 @@ export declare function doubleExponentialSmoothing(values: Float64Array | Array<
 
 /** Periods until a quantity growing at `rate` per period doubles; null when not growing. */
 export declare function doublingTime(rate: number): number | null
+
+/** An escalation step: the incident and its new level. */
+export interface EscalationStep {
+  id: string
+  level: string
+}
 
 /** The Alertmanager fingerprint of a label set: 16 hex digits. */
 export declare function fingerprint(labels: Record<string, string>): string

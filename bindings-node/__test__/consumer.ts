@@ -13,6 +13,8 @@ import {
   Range,
   ResourcePlan,
   RuleEngine,
+  Dispatcher,
+  IncidentManager,
   Runner,
   Status,
   Threshold,
@@ -59,3 +61,9 @@ const engine = new RuleEngine([{ name: 'HighCPU', metric: 'cpu_usage_percent', a
 const events: AlertEvent[] = engine.evaluate(Date.now() / 1000, [{ metric: 'cpu_usage_percent', value: 91, labels: { host: 'a' } }])
 const fp: string = fingerprint({ alertname: 'HighCPU' })
 void [events, fp]
+const dispatcher = new Dispatcher({ route: { group_wait: '30s' } })
+dispatcher.receive(events[0], { summary: 'x' })
+const due: number | null = dispatcher.nextDue()
+const incidents = new IncidentManager()
+const incidentId: string | null = incidents.onEvent(events[0])
+void [due, incidentId]

@@ -68,3 +68,27 @@ test('evaluateSeries equals one evaluation at a time; export; errors', () => {
   const fromToml = ob.RuleEngine.fromToml('version = 1\n[[rules]]\nname = "Down"\nmetric = "up"\nalert_when = "below 1"\n')
   assert.deepEqual(fromToml.evaluate(0, [{ metric: 'up', value: 0 }]).map((e) => e.kind), ['pending', 'firing'])
 })
+
+test('Dispatcher and IncidentManager', () => {
+  const engine = new ob.RuleEngine([{ name: 'Down', metric: 'up', alertWhen: 'below 1', severity: 'critical' }])
+  const dispatcher = new ob.Dispatcher({ route: { group_by: ['alertname'], group_wait: '30s' } })
+  const incidents = new ob.IncidentManager()
+  let id = null
+  for (const e of engine.evaluate(0, [{ metric: 'up', value: 0, labels: { job: 'api' } }])) {
+    dispatcher.receive(e, { summary: 'api down' })
+    id = incidents.onEvent(e) ?? id
+  }
+  assert.equal(dispatcher.nextDue(), 30)
+  const [sent] = dispatcher.tick(30)
+  assert.equal(sent.status, 'firing')
+  assert.equal(sent.groupKey, '{}:{alertname="Down"}')
+  assert.deepEqual(sent.alerts[0].annotations, { summary: 'api down' })
+  incidents.record(id, 'restarted api by hand', 60)
+  assert.deepEqual(incidents.tick(15 * 60), [{ id, level: 'P0' }])
+  const inc = incidents.incident(id)
+  assert.equal(inc.level, 'P0')
+  assert.equal(inc.timeline[1].what, 'restarted api by hand')
+  incidents.acknowledge(id, 'alice', 16 * 60)
+  assert.throws(() => incidents.acknowledge(id, 'bob', 17 * 60), (e) => e.code === 'OPSBOOK_INVALID_VALUE' && /not open/.test(e.message))
+  assert.throws(() => new ob.Dispatcher({ route: { group_wait: 'soon' } }), /route\.group_wait/)
+})

@@ -243,3 +243,144 @@ impl RuleEngine {
 pub fn fingerprint(labels: HashMap<String, String>) -> String {
     opsbook::rules::fingerprint::fingerprint_hex(&labels.into_iter().collect())
 }
+
+fn core_event(e: &AlertEvent) -> napi::Result<Event, String> {
+    use opsbook::rules::EventKind::*;
+    let kind = match e.kind.as_str() {
+        "pending" => Pending,
+        "firing" => Firing,
+        "resolved" => Resolved,
+        "pending_cleared" => PendingCleared,
+        "flap_started" => FlapStarted,
+        "flap_stopped" => FlapStopped,
+        other => {
+            return Err(opsbook::Error::InvalidValue {
+                field: "event.kind".into(),
+                value: other.into(),
+                reason: "not an alert event kind".into(),
+            })
+            .js_err();
+        }
+    };
+    Ok(Event {
+        kind,
+        rule: e.rule.clone(),
+        labels: e.labels.clone().into_iter().collect(),
+        fingerprint: e.fingerprint.clone(),
+        at_ms: time_ms("event.time", e.time)?,
+        value: e.value,
+        active_at_ms: time_ms("event.activeSince", e.active_since)?,
+        notify: e.notify,
+    })
+}
+
+/// Alertmanager's grouping, deduplication, repeats, silences and inhibition, in-process.
+#[napi]
+pub struct Dispatcher {
+    inner: opsbook::rules::notify::Dispatcher,
+}
+
+#[napi]
+impl Dispatcher {
+    /// `config`: `{ route: { receiver, group_by, group_wait, group_interval, repeat_interval,
+    /// send_resolved }, silences: [...], inhibit_rules: [...] }` (the policy's snake_case keys).
+    #[napi(constructor)]
+    pub fn new(config: Option<serde_json::Value>) -> napi::Result<Dispatcher, String> {
+        let doc = config.unwrap_or_else(|| serde_json::json!({}));
+        opsbook::rules::notify::dispatcher_from_value(&doc).js_err().map(|inner| Dispatcher { inner })
+    }
+
+    /// Takes a firing or resolved event (others, and suppressed ones, are ignored).
+    #[napi]
+    pub fn receive(
+        &mut self,
+        event: AlertEvent,
+        annotations: Option<HashMap<String, String>>,
+    ) -> napi::Result<(), String> {
+        self.inner.receive(&core_event(&event)?, &labels_of(annotations));
+        Ok(())
+    }
+
+    /// The notifications due at `time`: Alertmanager webhook payloads with `time`.
+    #[napi]
+    pub fn tick(&mut self, time: f64) -> napi::Result<Vec<serde_json::Value>, String> {
+        Ok(self.inner.tick(time_ms("time", time)?).iter().map(|n| n.to_json()).collect())
+    }
+
+    /// When the next group is due (Unix seconds), or null.
+    #[napi]
+    pub fn next_due(&self) -> Option<f64> {
+        self.inner.next_due().map(|t| t as f64 / 1e3)
+    }
+}
+
+/// An escalation step: the incident and its new level.
+#[napi(object)]
+pub struct EscalationStep {
+    pub id: String,
+    pub level: String,
+}
+
+/// Incidents with escalation and acknowledgement. Recovery hooks run in your code: call
+/// `record(id, what)` with their outcome.
+#[napi]
+pub struct IncidentManager {
+    inner: opsbook::rules::incident::IncidentManager,
+}
+
+#[napi]
+impl IncidentManager {
+    /// `escalation`: `{ levels: [{ name, response, contacts, channels }], severities: {...} }`,
+    /// most urgent first; omitted: the manuals' P0-P3.
+    #[napi(constructor)]
+    pub fn new(escalation: Option<serde_json::Value>) -> napi::Result<IncidentManager, String> {
+        let policy = match escalation {
+            Some(e) => opsbook::rules::incident::escalation_from_value(&e).js_err()?,
+            None => opsbook::rules::incident::EscalationPolicy::manual_p0_p3(),
+        };
+        opsbook::rules::incident::IncidentManager::new(policy).js_err().map(|inner| IncidentManager { inner })
+    }
+
+    /// Opens or auto-resolves the incident of an event; its id when one was touched.
+    #[napi]
+    pub fn on_event(&mut self, event: AlertEvent) -> napi::Result<Option<String>, String> {
+        Ok(self.inner.on_event(&core_event(&event)?))
+    }
+
+    #[napi]
+    pub fn acknowledge(&mut self, id: String, by: String, time: f64) -> napi::Result<(), String> {
+        self.inner.acknowledge(&id, &by, time_ms("time", time)?).js_err()
+    }
+
+    #[napi]
+    pub fn resolve(&mut self, id: String, by: String, note: String, time: f64) -> napi::Result<(), String> {
+        self.inner.resolve(&id, &by, &note, time_ms("time", time)?).js_err()
+    }
+
+    /// Adds a line to the timeline (e.g. what a recovery step did).
+    #[napi]
+    pub fn record(&mut self, id: String, what: String, time: f64) -> napi::Result<(), String> {
+        self.inner.record(&id, &what, time_ms("time", time)?).js_err()
+    }
+
+    /// Escalates what ran out of time.
+    #[napi]
+    pub fn tick(&mut self, time: f64) -> napi::Result<Vec<EscalationStep>, String> {
+        Ok(self
+            .inner
+            .tick(time_ms("time", time)?)
+            .into_iter()
+            .map(|(id, level)| EscalationStep { id, level })
+            .collect())
+    }
+
+    #[napi]
+    pub fn incident(&self, id: String) -> Option<serde_json::Value> {
+        self.inner.incident(&id).map(|i| i.to_json())
+    }
+
+    #[napi]
+    pub fn incidents(&self) -> Vec<serde_json::Value> {
+        self.inner.incidents().map(|i| i.to_json()).collect()
+    }
+}

@@ -245,6 +245,13 @@ impl IncidentManager {
         self.incidents.get_mut(id).ok_or_else(|| Error::invalid_value("incident", id, "no such incident"))
     }
 
+    /// Adds a line to an incident's timeline (what a recovery step run by the caller did).
+    pub fn record(&mut self, id: &str, what: &str, at_ms: i64) -> Result<()> {
+        let incident = self.get_mut(id)?;
+        incident.timeline.push(TimelineEntry { at_ms, what: what.to_owned() });
+        Ok(())
+    }
+
     /// Someone took it: escalation stops.
     pub fn acknowledge(&mut self, id: &str, by: &str, at_ms: i64) -> Result<()> {
         let incident = self.get_mut(id)?;
