@@ -82,8 +82,14 @@ typedef struct opsbook_capacity_plan opsbook_capacity_plan;
 // The outcome of one check.
 typedef struct opsbook_check_result opsbook_check_result;
 
+// Alertmanager's grouping, deduplication, repeats, silences and inhibition.
+typedef struct opsbook_dispatcher opsbook_dispatcher;
+
 // A Holt-Winters model applied to data.
 typedef struct opsbook_hw_fit opsbook_hw_fit;
+
+// Incidents with escalation and acknowledgement.
+typedef struct opsbook_incidents opsbook_incidents;
 
 // One observed value with unit, thresholds, bounds and labels.
 typedef struct opsbook_measurement opsbook_measurement;
@@ -474,6 +480,57 @@ void opsbook_report_free(opsbook_report *r);
 // Probes this host (CPU sampled for `cpu_sample_ms`, memory, swap, load, every mounted
 // disk) against the manuals' default thresholds into a new report. Blocks for the sample.
 opsbook_result opsbook_check_system(uint32_t cpu_sample_ms, opsbook_report **out);
+
+// A dispatcher from `{"route": {...}, "silences": [...], "inhibit_rules": [...]}`;
+// NULL: Alertmanager's defaults (group by alertname, 30s, 5m, 4h).
+opsbook_result opsbook_dispatcher_from_json(const char *config, opsbook_dispatcher **out);
+
+// Takes the events of one evaluation (`{"events": [...]}` as evaluate returned them) with
+// the rule's annotations (`{"summary": ...}` or NULL).
+opsbook_result opsbook_dispatcher_receive(opsbook_dispatcher *d,
+                                          const char *events_json,
+                                          const char *annotations_json);
+
+// The notifications due at `time` as `{"notifications": [webhook payloads]}`.
+opsbook_result opsbook_dispatcher_tick(opsbook_dispatcher *d, double time, char **out);
+
+// Frees a dispatcher. NULL is fine.
+void opsbook_dispatcher_free(opsbook_dispatcher *d);
+
+// Incidents under an escalation policy (`{"levels": [...], "severities": {...}}`, levels
+// most urgent first); NULL: the manuals' P0-P3.
+opsbook_result opsbook_incidents_new(const char *escalation, opsbook_incidents **out);
+
+// Opens incidents for firing events and auto-resolves them on resolved ones.
+opsbook_result opsbook_incidents_on_events(opsbook_incidents *m, const char *events_json);
+
+// Acknowledges an open incident: its escalation stops.
+opsbook_result opsbook_incidents_acknowledge(opsbook_incidents *m,
+                                             const char *id,
+                                             const char *by,
+                                             double time);
+
+// Resolves an incident with a note.
+opsbook_result opsbook_incidents_resolve(opsbook_incidents *m,
+                                         const char *id,
+                                         const char *by,
+                                         const char *note,
+                                         double time);
+
+// Adds a line to an incident's timeline (what a recovery step you ran did).
+opsbook_result opsbook_incidents_record(opsbook_incidents *m,
+                                        const char *id,
+                                        const char *what,
+                                        double time);
+
+// Escalates what ran out of time; the steps as `{"escalations": [{"id", "level"}]}`.
+opsbook_result opsbook_incidents_tick(opsbook_incidents *m, double time, char **out);
+
+// Every incident as `{"incidents": [...]}` (id, kind, labels, level, status, timeline, ...).
+opsbook_result opsbook_incidents_json(opsbook_incidents *m, char **out);
+
+// Frees an incident manager. NULL is fine.
+void opsbook_incidents_free(opsbook_incidents *m);
 
 // A rule engine from a JSON policy's `rules` (`{"rules": [{"name": ..., "metric": ...,
 // "alert_when": "above 80", "for": "5m"}]}`).

@@ -28,6 +28,7 @@
 mod error;
 mod forecast;
 mod handles;
+mod notify;
 mod rules;
 mod runner;
 mod status;
@@ -35,6 +36,7 @@ mod status;
 pub use error::{opsbook_last_error, opsbook_result};
 pub use forecast::*;
 pub use handles::*;
+pub use notify::*;
 pub use rules::*;
 pub use runner::*;
 pub use status::*;

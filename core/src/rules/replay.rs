@@ -146,3 +146,46 @@ pub fn events_to_json(events: &[Event]) -> String {
         .collect();
     json!({"events": list}).to_string()
 }
+
+/// Events back from `events_to_json` (what the C API hands out and takes back).
+pub fn events_from_json(text: &str) -> Result<Vec<Event>> {
+    use crate::rules::EventKind::*;
+    let doc: Value =
+        serde_json::from_str(text).map_err(|e| Error::invalid_value("events", "", format!("not JSON: {e}")))?;
+    let list = doc
+        .get("events")
+        .and_then(Value::as_array)
+        .ok_or_else(|| Error::invalid_value("events", "", "expected {\"events\": [...]}"))?;
+    list.iter()
+        .enumerate()
+        .map(|(i, e)| {
+            let f = |k: &str| format!("events[{i}].{k}");
+            let text =
+                |k: &str| e.get(k).and_then(Value::as_str).ok_or_else(|| Error::invalid_value(&f(k), "", "missing"));
+            let kind = match text("kind")? {
+                "pending" => Pending,
+                "firing" => Firing,
+                "resolved" => Resolved,
+                "pending_cleared" => PendingCleared,
+                "flap_started" => FlapStarted,
+                "flap_stopped" => FlapStopped,
+                other => return Err(Error::invalid_value(&f("kind"), other, "not an event kind")),
+            };
+            let labels: Labels = e
+                .get("labels")
+                .and_then(Value::as_object)
+                .map(|m| m.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned()))).collect())
+                .unwrap_or_default();
+            Ok(Event {
+                kind,
+                rule: text("rule")?.to_owned(),
+                fingerprint: crate::rules::fingerprint::fingerprint_hex(&labels),
+                labels,
+                at_ms: crate::check::parse_time(&f("time"), text("time")?)?.as_millisecond(),
+                value: e.get("value").and_then(Value::as_f64).unwrap_or(f64::NAN),
+                active_at_ms: crate::check::parse_time(&f("active_since"), text("active_since")?)?.as_millisecond(),
+                notify: e.get("notify").and_then(Value::as_bool).unwrap_or(false),
+            })
+        })
+        .collect()
+}

@@ -788,6 +788,47 @@ static void replay_rules(const char *dir) {
   cJSON_Delete(doc);
 }
 
+/* ---- notifications and incidents ---- */
+
+static void notify_and_incidents(void) {
+  opsbook_rule_engine *engine = NULL;
+  CHECK(opsbook_rule_engine_from_json("{\"rules\": [{\"name\": \"Down\", \"metric\": \"up\", \"alert_when\": \"below 1\", \"severity\": \"critical\"}]}", &engine) == OPSBOOK_RESULT_OK, "engine: %s", last_error());
+  opsbook_label job = {"job", "api"};
+  opsbook_sample up = {"up", &job, 1, 0.0};
+  char *events = NULL;
+  CHECK(opsbook_rule_engine_evaluate(engine, 0, &up, 1, &events) == OPSBOOK_RESULT_OK, "evaluate");
+  opsbook_dispatcher *d = NULL;
+  CHECK(opsbook_dispatcher_from_json("{\"route\": {\"group_by\": [\"alertname\"], \"group_wait\": \"30s\"}}", &d) == OPSBOOK_RESULT_OK, "dispatcher: %s", last_error());
+  CHECK(opsbook_dispatcher_receive(d, events, "{\"summary\": \"api down\"}") == OPSBOOK_RESULT_OK, "receive: %s", last_error());
+  char *out = NULL;
+  CHECK(opsbook_dispatcher_tick(d, 29, &out) == OPSBOOK_RESULT_OK && !strcmp(out, "{\"notifications\":[]}"), "nothing before group_wait: %s", out);
+  opsbook_string_free(out);
+  CHECK(opsbook_dispatcher_tick(d, 30, &out) == OPSBOOK_RESULT_OK, "tick");
+  cJSON *n = cJSON_Parse(out);
+  const cJSON *first = cJSON_GetArrayItem(cJSON_GetObjectItem(n, "notifications"), 0);
+  CHECK(first && !strcmp(cJSON_GetObjectItem(first, "status")->valuestring, "firing") &&
+        !strcmp(cJSON_GetObjectItem(first, "groupKey")->valuestring, "{}:{alertname=\"Down\"}"), "notification: %s", out);
+  cJSON_Delete(n);
+  opsbook_string_free(out);
+  opsbook_incidents *m = NULL;
+  CHECK(opsbook_incidents_new(NULL, &m) == OPSBOOK_RESULT_OK, "incidents");
+  CHECK(opsbook_incidents_on_events(m, events) == OPSBOOK_RESULT_OK, "on_events: %s", last_error());
+  CHECK(opsbook_incidents_tick(m, 15 * 60, &out) == OPSBOOK_RESULT_OK && strstr(out, "\"level\":\"P0\"") != NULL, "escalated: %s", out);
+  opsbook_string_free(out);
+  CHECK(opsbook_incidents_record(m, "INC-0001", "restarted api", 60) == OPSBOOK_RESULT_OK, "record");
+  CHECK(opsbook_incidents_acknowledge(m, "INC-0001", "alice", 16 * 60) == OPSBOOK_RESULT_OK, "ack");
+  CHECK(opsbook_incidents_acknowledge(m, "INC-0001", "bob", 17 * 60) == OPSBOOK_RESULT_INVALID_VALUE, "second ack refused");
+  CHECK(opsbook_incidents_json(m, &out) == OPSBOOK_RESULT_OK && strstr(out, "restarted api") && strstr(out, "acknowledged"), "json: %s", out);
+  opsbook_string_free(out);
+  CHECK(opsbook_dispatcher_from_json("{\"route\": {\"group_wait\": \"soon\"}}", &d) == OPSBOOK_RESULT_INVALID_VALUE &&
+        strstr(last_error(), "route.group_wait"), "bad config: %s", last_error());
+  CHECK(opsbook_dispatcher_receive(NULL, events, NULL) == OPSBOOK_RESULT_NULL_ARGUMENT, "NULL dispatcher");
+  opsbook_incidents_free(m);
+  opsbook_dispatcher_free(d);
+  opsbook_string_free(events);
+  opsbook_rule_engine_free(engine);
+}
+
 int main(int argc, char **argv) {
   if (argc != 2) {
     fprintf(stderr, "usage: %s VECTORS_DIR\n", argv[0]);
@@ -803,6 +844,7 @@ int main(int argc, char **argv) {
   replay_forecasts(argv[1]);
   replay_holt_winters(argv[1]);
   replay_rules(argv[1]);
+  notify_and_incidents();
   printf("%d passed, %d failed\n", passed, failed);
   return failed == 0 ? 0 : 1;
 }
