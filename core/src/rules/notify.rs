@@ -371,32 +371,6 @@ fn labels_text(labels: &Labels) -> String {
     format!("{{{}}}", l.join(","))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn labels(pairs: &[(&str, &str)]) -> Labels {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
-    }
-
-    #[test]
-    fn matchers_as_alertmanager_reads_them() {
-        let l = labels(&[("severity", "critical"), ("instance", "web-1")]);
-        assert!(Matcher::parse("severity=\"critical\"").unwrap().matches(&l));
-        assert!(Matcher::parse("severity!=warning").unwrap().matches(&l));
-        assert!(Matcher::parse("instance=~\"web-.*\"").unwrap().matches(&l));
-        // Anchored: "web" alone does not match "web-1".
-        assert!(!Matcher::parse("instance=~web").unwrap().matches(&l));
-        assert!(Matcher::parse("instance!~\"db-.*\"").unwrap().matches(&l));
-        // A missing label is the empty string.
-        assert!(Matcher::parse("team=\"\"").unwrap().matches(&l));
-        assert!(Matcher::parse("team=~\".*\"").unwrap().matches(&l));
-        assert!(Matcher::parse("nothing").is_err());
-        let err = Matcher::parse("a=~\"(\"").unwrap_err().to_string();
-        assert!(err.contains("bad regex"), "{err}");
-    }
-}
-
 /// A dispatcher from a JSON document (the same shape in every front door):
 /// `{"route": {"receiver", "group_by": ["alertname"] | ["..."], "group_wait": "30s",
 /// "group_interval": "5m", "repeat_interval": "4h", "send_resolved": true},
@@ -508,5 +482,31 @@ impl Notification {
         let mut v = self.to_webhook_json("");
         v["time"] = json!(crate::format::timestamp_ms_rfc3339(self.at_ms));
         v
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn labels(pairs: &[(&str, &str)]) -> Labels {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn matchers_as_alertmanager_reads_them() {
+        let l = labels(&[("severity", "critical"), ("instance", "web-1")]);
+        assert!(Matcher::parse("severity=\"critical\"").unwrap().matches(&l));
+        assert!(Matcher::parse("severity!=warning").unwrap().matches(&l));
+        assert!(Matcher::parse("instance=~\"web-.*\"").unwrap().matches(&l));
+        // Anchored: "web" alone does not match "web-1".
+        assert!(!Matcher::parse("instance=~web").unwrap().matches(&l));
+        assert!(Matcher::parse("instance!~\"db-.*\"").unwrap().matches(&l));
+        // A missing label is the empty string.
+        assert!(Matcher::parse("team=\"\"").unwrap().matches(&l));
+        assert!(Matcher::parse("team=~\".*\"").unwrap().matches(&l));
+        assert!(Matcher::parse("nothing").is_err());
+        let err = Matcher::parse("a=~\"(\"").unwrap_err().to_string();
+        assert!(err.contains("bad regex"), "{err}");
     }
 }
