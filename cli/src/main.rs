@@ -183,6 +183,10 @@ enum RulesCommand {
         /// (API v2, e.g. http://127.0.0.1:9093), as Prometheus would.
         #[arg(long)]
         alertmanager: Option<String>,
+        /// Also print the notifications a route would send (JSON: {"route": {...},
+        /// "silences": [...], "inhibit_rules": [...]}), at the times Alertmanager would.
+        #[arg(long)]
+        notify: Option<std::path::PathBuf>,
     },
     /// Export the rules: a Prometheus rule file, or (with --samples) a promtool unit test
     /// whose expected alerts are the ones opsbook's evaluator produces.
@@ -488,18 +492,76 @@ fn load_rules(path: &std::path::Path) -> opsbook::Result<Vec<opsbook::rules::Rul
 fn rules_command(command: RulesCommand) -> opsbook::Result<u8> {
     use opsbook::rules::replay::{events_to_json, events_to_text, parse_samples_jsonl, regrid, replay};
     match command {
-        RulesCommand::Eval { policy, samples, interval, format, alertmanager } => {
+        RulesCommand::Eval { policy, samples, interval, format, alertmanager, notify } => {
             let rules = load_rules(&policy)?;
             let mut recorded =
                 parse_samples_jsonl(&read_input(&samples)?).map_err(|e| in_file(std::path::Path::new(&samples), e))?;
             if let Some(i) = &interval {
                 recorded = regrid(&recorded, parse_duration("--interval", i)?.as_millis() as i64)?;
             }
+            let annotations: std::collections::BTreeMap<String, opsbook::rules::Labels> =
+                rules.iter().map(|r| (r.name.clone(), r.annotations.clone())).collect();
             let mut engine = opsbook::rules::RuleEngine::new(rules);
             let events = replay(&mut engine, &recorded)?;
+            let notifications = match notify {
+                None => None,
+                Some(path) => {
+                    let text = std::fs::read_to_string(&path)
+                        .map_err(|e| opsbook::Error::Io { path: path.display().to_string(), reason: e.to_string() })?;
+                    let doc: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+                        in_file(
+                            &path,
+                            opsbook::Error::InvalidValue {
+                                field: "notify".into(),
+                                value: String::new(),
+                                reason: e.to_string(),
+                            },
+                        )
+                    })?;
+                    let mut dispatcher =
+                        opsbook::rules::notify::dispatcher_from_value(&doc).map_err(|e| in_file(&path, e))?;
+                    let mut sent = Vec::new();
+                    let mut pending = events.iter().peekable();
+                    let times: Vec<i64> = recorded.keys().copied().collect();
+                    for t in times {
+                        // Groups come due between evaluations at their own times.
+                        while let Some(due) = dispatcher.next_due().filter(|d| *d <= t) {
+                            sent.extend(dispatcher.tick(due));
+                        }
+                        while let Some(e) = pending.next_if(|e| e.at_ms == t) {
+                            dispatcher.receive(e, annotations.get(&e.rule).unwrap_or(&Default::default()));
+                        }
+                        sent.extend(dispatcher.tick(t));
+                    }
+                    Some(sent)
+                }
+            };
             match format {
-                EvalFormat::Text => print!("{}", events_to_text(&events)),
-                EvalFormat::Json => println!("{}", events_to_json(&events)),
+                EvalFormat::Text => {
+                    print!("{}", events_to_text(&events));
+                    for n in notifications.iter().flatten() {
+                        let alerts: Vec<String> = n
+                            .alerts
+                            .iter()
+                            .map(|a| format!("{}:{}", a.fingerprint, if a.resolved() { "resolved" } else { "firing" }))
+                            .collect();
+                        println!(
+                            "{} notify {} {} {} [{}]",
+                            opsbook::timestamp_ms_rfc3339(n.at_ms),
+                            n.receiver,
+                            n.status(),
+                            n.group_key,
+                            alerts.join(", ")
+                        );
+                    }
+                }
+                EvalFormat::Json => {
+                    let mut doc: serde_json::Value = serde_json::from_str(&events_to_json(&events)).expect("own JSON");
+                    if let Some(list) = &notifications {
+                        doc["notifications"] = list.iter().map(|n| n.to_json()).collect();
+                    }
+                    println!("{doc}");
+                }
             }
             if let Some(url) = alertmanager {
                 let last = recorded.keys().next_back().copied().unwrap_or(0);

@@ -173,3 +173,46 @@ fn replays_rules_vectors() {
 fn unix_seconds(text: &str) -> i64 {
     text.parse::<jiff::Timestamp>().unwrap().as_second()
 }
+
+#[test]
+fn eval_prints_notifications_at_alertmanagers_times() {
+    let dir = std::env::temp_dir().join(format!("opsbook-notify-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = dir.join("notify.json");
+    std::fs::write(&config, r#"{"route": {"group_by": ["alertname"], "group_wait": "30s", "group_interval": "5m"}}"#)
+        .unwrap();
+    let out = opsbook(&[
+        "rules",
+        "eval",
+        "--policy",
+        &fixture("policy.toml"),
+        "--samples",
+        &fixture("samples.jsonl"),
+        "--notify",
+        config.to_str().unwrap(),
+    ]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    let notes: Vec<&str> = text.lines().filter(|l| l.contains(" notify ")).collect();
+    // HighErrorRatio and LowDisk fire at 2m: their groups flush 30 s later; HighCPU fires at
+    // 3m → 3m30s; LowDisk resolved at 4m goes out with its group's next interval, 2m30s + 5m.
+    assert!(
+        notes[0].starts_with("1970-01-01T00:02:30Z notify default firing {}:{alertname=\"HighErrorRatio\"}"),
+        "{text}"
+    );
+    assert!(notes[1].starts_with("1970-01-01T00:02:30Z notify default firing {}:{alertname=\"LowDisk\"}"), "{text}");
+    assert!(notes[3].starts_with("1970-01-01T00:03:30Z notify default firing {}:{alertname=\"HighCPU\"}"), "{text}");
+    assert!(notes[4].starts_with("1970-01-01T00:07:30Z notify default resolved {}:{alertname=\"LowDisk\"}"), "{text}");
+    std::fs::write(&config, r#"{"route": {"group_wait": "later"}}"#).unwrap();
+    let out = opsbook(&[
+        "rules",
+        "eval",
+        "--policy",
+        &fixture("policy.toml"),
+        "--samples",
+        &fixture("samples.jsonl"),
+        "--notify",
+        config.to_str().unwrap(),
+    ]);
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(out.status.code() == Some(3) && err.contains("route.group_wait"), "{err}");
+}

@@ -28,6 +28,6 @@ pub mod threshold;
 pub use check::{CheckResult, HealthReport, Measurement};
 pub use error::{Error, Result};
 pub use export::{HealthDetail, NagiosOutput, to_health_json, to_json, to_nagios, to_prometheus, to_table};
-pub use format::{fmt_number, json_number};
+pub use format::{fmt_number, json_number, timestamp_ms_rfc3339};
 pub use status::{HealthStatus, Status};
 pub use threshold::{Range, Threshold, ThresholdForm};
