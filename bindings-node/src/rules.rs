@@ -245,22 +245,13 @@ pub fn fingerprint(labels: HashMap<String, String>) -> String {
 }
 
 fn core_event(e: &AlertEvent) -> napi::Result<Event, String> {
-    use opsbook::rules::EventKind::*;
-    let kind = match e.kind.as_str() {
-        "pending" => Pending,
-        "firing" => Firing,
-        "resolved" => Resolved,
-        "pending_cleared" => PendingCleared,
-        "flap_started" => FlapStarted,
-        "flap_stopped" => FlapStopped,
-        other => {
-            return Err(opsbook::Error::InvalidValue {
-                field: "event.kind".into(),
-                value: other.into(),
-                reason: "not an alert event kind".into(),
-            })
-            .js_err();
-        }
+    let Some(kind) = opsbook::rules::EventKind::from_name(&e.kind) else {
+        return Err(opsbook::Error::InvalidValue {
+            field: "event.kind".into(),
+            value: e.kind.clone(),
+            reason: "not an alert event kind".into(),
+        })
+        .js_err();
     };
     Ok(Event {
         kind,

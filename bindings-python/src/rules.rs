@@ -207,14 +207,8 @@ pub fn fingerprint(labels: BTreeMap<String, String>) -> String {
 }
 
 fn core_event(e: &AlertEvent) -> PyResult<Event> {
-    let kind = match e.kind {
-        "pending" => opsbook::rules::EventKind::Pending,
-        "firing" => opsbook::rules::EventKind::Firing,
-        "resolved" => opsbook::rules::EventKind::Resolved,
-        "pending_cleared" => opsbook::rules::EventKind::PendingCleared,
-        "flap_started" => opsbook::rules::EventKind::FlapStarted,
-        _ => opsbook::rules::EventKind::FlapStopped,
-    };
+    // AlertEvents are made by opsbook, so their kind always names one.
+    let kind = opsbook::rules::EventKind::from_name(e.kind).unwrap_or(opsbook::rules::EventKind::FlapStopped);
     Ok(Event {
         kind,
         rule: e.rule.clone(),

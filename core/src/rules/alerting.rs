@@ -104,6 +104,20 @@ pub enum EventKind {
 }
 
 impl EventKind {
+    /// The kind named by `as_str`.
+    pub fn from_name(name: &str) -> Option<EventKind> {
+        [
+            EventKind::Pending,
+            EventKind::Firing,
+            EventKind::Resolved,
+            EventKind::PendingCleared,
+            EventKind::FlapStarted,
+            EventKind::FlapStopped,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == name)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             EventKind::Pending => "pending",

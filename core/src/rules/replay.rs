@@ -149,7 +149,6 @@ pub fn events_to_json(events: &[Event]) -> String {
 
 /// Events back from `events_to_json` (what the C API hands out and takes back).
 pub fn events_from_json(text: &str) -> Result<Vec<Event>> {
-    use crate::rules::EventKind::*;
     let doc: Value =
         serde_json::from_str(text).map_err(|e| Error::invalid_value("events", "", format!("not JSON: {e}")))?;
     let list = doc
@@ -162,15 +161,9 @@ pub fn events_from_json(text: &str) -> Result<Vec<Event>> {
             let f = |k: &str| format!("events[{i}].{k}");
             let text =
                 |k: &str| e.get(k).and_then(Value::as_str).ok_or_else(|| Error::invalid_value(&f(k), "", "missing"));
-            let kind = match text("kind")? {
-                "pending" => Pending,
-                "firing" => Firing,
-                "resolved" => Resolved,
-                "pending_cleared" => PendingCleared,
-                "flap_started" => FlapStarted,
-                "flap_stopped" => FlapStopped,
-                other => return Err(Error::invalid_value(&f("kind"), other, "not an event kind")),
-            };
+            let name = text("kind")?;
+            let kind = crate::rules::EventKind::from_name(name)
+                .ok_or_else(|| Error::invalid_value(&f("kind"), name, "not an event kind"))?;
             let labels: Labels = e
                 .get("labels")
                 .and_then(Value::as_object)
