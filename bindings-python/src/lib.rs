@@ -9,6 +9,7 @@ mod forecast;
 mod probe;
 mod rules;
 mod runner;
+mod state;
 mod status;
 mod threshold;
 
@@ -30,6 +31,9 @@ fn _opsbook(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<rules::Alert>()?;
     m.add_class::<rules::RuleEngine>()?;
     m.add_class::<rules::Dispatcher>()?;
+    m.add_class::<state::Store>()?;
+    m.add_class::<state::DeliveryLog>()?;
+    m.add_function(wrap_pyfunction!(state::delivery_id, m)?)?;
     m.add_class::<rules::IncidentManager>()?;
     m.add_function(wrap_pyfunction!(rules::fingerprint, m)?)?;
     m.add_class::<forecast::Crossing>()?;

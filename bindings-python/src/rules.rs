@@ -206,7 +206,7 @@ pub fn fingerprint(labels: BTreeMap<String, String>) -> String {
     opsbook::rules::fingerprint::fingerprint_hex(&labels)
 }
 
-fn core_event(e: &AlertEvent) -> PyResult<Event> {
+pub(crate) fn core_event(e: &AlertEvent) -> PyResult<Event> {
     // AlertEvents are made by opsbook, so their kind always names one.
     let kind = opsbook::rules::EventKind::from_name(e.kind).unwrap_or(opsbook::rules::EventKind::FlapStopped);
     Ok(Event {

@@ -1,6 +1,7 @@
 """Type stubs of the native module opsbook._opsbook (checked by mypy.stubtest)."""
 
 import datetime
+import os
 from typing_extensions import Buffer
 from typing import Any, Awaitable, Coroutine, Final, Mapping, Optional, Protocol, Sequence, Union, final
 
@@ -9,6 +10,7 @@ __all__ = [
     "AlertEvent",
     "CapacityPlan",
     "CheckResult",
+    "DeliveryLog",
     "Dispatcher",
     "Crossing",
     "HealthReport",
@@ -28,11 +30,13 @@ __all__ = [
     "Runner",
     "Sample",
     "Status",
+    "Store",
     "Threshold",
     "__version__",
     "capacity_plan",
     "check_system",
     "compound",
+    "delivery_id",
     "deriv",
     "double_exponential_smoothing",
     "doubling_time",
@@ -444,3 +448,28 @@ class IncidentManager:
     def tick(self, time: float) -> list[tuple[str, str]]: ...
     def incident(self, id: str) -> Optional[dict[str, Any]]: ...
     def incidents(self) -> list[dict[str, Any]]: ...
+
+@final
+class Store:
+    """Where state lives: memory, a file shared by one host's processes, or Redis."""
+
+    @staticmethod
+    def memory() -> Store: ...
+    @staticmethod
+    def file(path: Union[str, "os.PathLike[str]"]) -> Store: ...
+    @staticmethod
+    def redis(url: str, prefix: str = "opsbook:") -> Store: ...
+    def get(self, key: str) -> Optional[str]: ...
+    def put(self, key: str, value: str, ttl: Optional[float] = None) -> None: ...
+    def delete(self, key: str) -> None: ...
+    def acquire(self, key: str, owner: str, ttl: float) -> bool: ...
+    def release(self, key: str, owner: str) -> None: ...
+
+@final
+class DeliveryLog:
+    """Sends each notification once across replicas sharing a store."""
+
+    def __new__(cls, store: Store, owner: str, lease: float = 30.0, keep: float = 86400.0) -> DeliveryLog: ...
+    def deliver(self, id: str, send: Any) -> str: ...
+
+def delivery_id(event: AlertEvent) -> str: ...
