@@ -35,6 +35,21 @@ export declare class CheckResult {
   get componentType(): string | null
 }
 
+/** Sends each notification once across replicas sharing a store. */
+export declare class DeliveryLog {
+  /**
+   * `lease`: seconds a dead sender blocks the others (30); `keep`: seconds a sent mark is
+   * remembered (86400).
+   */
+  constructor(store: Store, owner: string, lease?: number | undefined | null, keep?: number | undefined | null)
+  /**
+   * Calls `send()` unless delivery `id` was sent or another replica holds it: "sent",
+   * "already_sent" or "busy". If `send` throws, the delivery stays unsent and an
+   * OPSBOOK_IO error carrying its message is thrown.
+   */
+  deliver(id: string, send: () => unknown): string
+}
+
 /** Alertmanager's grouping, deduplication, repeats, silences and inhibition, in-process. */
 export declare class Dispatcher {
   /**
@@ -191,6 +206,20 @@ export declare class Runner {
   run(tag?: string | undefined | null): Promise<HealthReport>
 }
 
+/** A state store: `Store.memory()`, `Store.file(path)` or `Store.redis(url, prefix?)`. */
+export declare class Store {
+  static memory(): Store
+  static file(path: string): Store
+  static redis(url: string, prefix?: string | undefined | null): Store
+  get(key: string): string | null
+  /** Stores `value`, expiring after `ttl` seconds when given. */
+  put(key: string, value: string, ttl?: number | undefined | null): void
+  delete(key: string): void
+  /** Takes the lease `key` for `owner` for `ttl` seconds unless someone holds it. */
+  acquire(key: string, owner: string, ttl: number): boolean
+  release(key: string, owner: string): void
+}
+
 /** Warn and crit ranges; critical is checked first, NaN is UNKNOWN. */
 export declare class Threshold {
   /** Thresholds from range text (`"30"`, `"~:70"`, `"above 70"`); null or omitted for none. */
@@ -271,6 +300,9 @@ export interface Crossing {
   earliest?: number
   latest?: number
 }
+
+/** The delivery id of an event: the same transition gives the same id on every replica. */
+export declare function deliveryId(event: AlertEvent): string
 
 /** `deriv`: the per-second slope of the least-squares line. */
 export declare function deriv(times: Float64Array | Array<number>, values: Float64Array | Array<number>, options?: WindowOptions | undefined | null): number

@@ -9,6 +9,7 @@ mod forecast;
 mod probe;
 mod rules;
 mod runner;
+mod state;
 mod status;
 mod threshold;
 

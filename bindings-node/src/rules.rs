@@ -244,7 +244,7 @@ pub fn fingerprint(labels: HashMap<String, String>) -> String {
     opsbook::rules::fingerprint::fingerprint_hex(&labels.into_iter().collect())
 }
 
-fn core_event(e: &AlertEvent) -> napi::Result<Event, String> {
+pub(crate) fn core_event(e: &AlertEvent) -> napi::Result<Event, String> {
     let Some(kind) = opsbook::rules::EventKind::from_name(&e.kind) else {
         return Err(opsbook::Error::InvalidValue {
             field: "event.kind".into(),
