@@ -76,6 +76,16 @@ typedef enum {
   OPSBOOK_CROSSING_FLAT_OR_MOVING_AWAY = 3,
 } opsbook_crossing_kind;
 
+// What `opsbook_deliver` did. Passed as `uint32_t`.
+typedef enum {
+  // `send` ran and succeeded; the delivery is recorded.
+  OPSBOOK_DELIVERY_SENT = 0,
+  // Another replica sent it already.
+  OPSBOOK_DELIVERY_ALREADY_SENT = 1,
+  // Another replica holds its lease now: try again later.
+  OPSBOOK_DELIVERY_BUSY = 2,
+} opsbook_delivery;
+
 // A capacity plan over many resources.
 typedef struct opsbook_capacity_plan opsbook_capacity_plan;
 
@@ -106,6 +116,9 @@ typedef struct opsbook_rule_engine opsbook_rule_engine;
 // A set of checks with their options. May be shared between threads: runs from several
 // threads at once are safe and share the result cache.
 typedef struct opsbook_runner opsbook_runner;
+
+// A state store.
+typedef struct opsbook_store opsbook_store;
 
 // A pair of optional warn/crit ranges.
 typedef struct opsbook_threshold opsbook_threshold;
@@ -168,6 +181,9 @@ typedef struct {
   size_t labels_len;
   double value;
 } opsbook_sample;
+
+// Sends a notification; returns 0 on success. `ctx` is the caller's.
+typedef int (*opsbook_send_fn)(void *ctx);
 
 #ifdef __cplusplus
 extern "C" {
@@ -588,6 +604,49 @@ opsbook_result opsbook_runner_check_names(const opsbook_runner *runner, char **o
 
 // Frees a runner. NULL is fine.
 void opsbook_runner_free(opsbook_runner *runner);
+
+// A store in this process.
+opsbook_result opsbook_store_memory(opsbook_store **out);
+
+// A store in one JSON file shared by the processes of a host (flock, write-and-rename).
+opsbook_result opsbook_store_file(const char *path, opsbook_store **out);
+
+// A store in Redis shared by replicas; keys start with `prefix` ("opsbook:" when NULL).
+opsbook_result opsbook_store_redis(const char *url, const char *prefix, opsbook_store **out);
+
+// The value of `key` into `*out` (free with `opsbook_string_free`), or NULL when absent.
+opsbook_result opsbook_store_get(const opsbook_store *s, const char *key, char **out);
+
+// Stores `value`, expiring after `ttl_seconds` (a negative value: never).
+opsbook_result opsbook_store_put(const opsbook_store *s,
+                                 const char *key,
+                                 const char *value,
+                                 double ttl_seconds);
+
+// Takes the lease `key` for `owner` for `ttl_seconds` unless someone holds it.
+opsbook_result opsbook_store_acquire(const opsbook_store *s,
+                                     const char *key,
+                                     const char *owner,
+                                     double ttl_seconds,
+                                     bool *taken);
+
+// Gives a lease back if `owner` holds it.
+opsbook_result opsbook_store_release(const opsbook_store *s, const char *key, const char *owner);
+
+// Frees a store. NULL is fine.
+void opsbook_store_free(opsbook_store *s);
+
+// Calls `send(ctx)` unless delivery `id` was sent or another replica holds its lease;
+// `*outcome` is an `opsbook_delivery`. A non-zero return from `send` leaves the delivery
+// unsent and answers `OPSBOOK_RESULT_IO`.
+opsbook_result opsbook_deliver(const opsbook_store *s,
+                               const char *owner,
+                               double lease_seconds,
+                               double keep_seconds,
+                               const char *id,
+                               opsbook_send_fn send,
+                               void *ctx,
+                               uint32_t *outcome);
 
 // Worst of `len` statuses (OK < UNKNOWN < WARNING < CRITICAL) into `*out`; OK for none.
 // `statuses` may be NULL only when `len` is 0.

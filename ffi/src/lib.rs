@@ -31,6 +31,7 @@ mod handles;
 mod notify;
 mod rules;
 mod runner;
+mod state;
 mod status;
 
 pub use error::{opsbook_last_error, opsbook_result};
@@ -39,6 +40,7 @@ pub use handles::*;
 pub use notify::*;
 pub use rules::*;
 pub use runner::*;
+pub use state::*;
 pub use status::*;
 
 /// The opsbook version, e.g. "0.1.0". Static; do not free.

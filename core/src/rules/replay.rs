@@ -141,6 +141,7 @@ pub fn events_to_json(events: &[Event]) -> String {
                 "value": crate::json_number(e.value),
                 "active_since": crate::format::timestamp_ms_rfc3339(e.active_at_ms),
                 "notify": e.notify,
+                "delivery_id": crate::state::delivery_id(e),
             })
         })
         .collect();

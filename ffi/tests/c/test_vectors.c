@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
 
@@ -829,6 +830,60 @@ static void notify_and_incidents(void) {
   opsbook_rule_engine_free(engine);
 }
 
+/* ---- state ---- */
+
+static int sends = 0;
+static int count_send(void *ctx) {
+  (void)ctx;
+  sends++;
+  return 0;
+}
+static int failing_send(void *ctx) {
+  (void)ctx;
+  return 7;
+}
+
+static void state_and_delivery(const char *dir) {
+  char path[4096];
+  snprintf(path, sizeof path, "%s/opsbook-c-state-%d.json", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", (int)getpid());
+  (void)dir;
+  opsbook_store *stores[3] = {NULL, NULL, NULL};
+  CHECK(opsbook_store_memory(&stores[0]) == OPSBOOK_RESULT_OK, "memory");
+  CHECK(opsbook_store_file(path, &stores[1]) == OPSBOOK_RESULT_OK, "file");
+  const char *url = getenv("OPSBOOK_TEST_REDIS_URL");
+  int n = 2;
+  if (url) {
+    CHECK(opsbook_store_redis(url, "c-test:", &stores[2]) == OPSBOOK_RESULT_OK, "redis: %s", last_error());
+    n = 3;
+  } else {
+    CHECK(!getenv("CI") || strcmp(getenv("CI"), "true"), "OPSBOOK_TEST_REDIS_URL is not set: run scripts/test.sh");
+  }
+  for (int i = 0; i < n; i++) {
+    char id[64];
+    snprintf(id, sizeof id, "Down:%d:firing:%d", i, (int)getpid());
+    char lease[96];
+    snprintf(lease, sizeof lease, "lease:%s", id);
+    bool taken = false;
+    uint32_t outcome = 99;
+    sends = 0;
+    CHECK(opsbook_store_acquire(stores[i], lease, "replica-c", 5, &taken) == OPSBOOK_RESULT_OK && taken, "acquire");
+    CHECK(opsbook_deliver(stores[i], "replica-a", 5, 60, id, count_send, NULL, &outcome) == OPSBOOK_RESULT_OK && outcome == OPSBOOK_DELIVERY_BUSY, "busy %u", outcome);
+    CHECK(opsbook_store_release(stores[i], lease, "replica-c") == OPSBOOK_RESULT_OK, "release");
+    CHECK(opsbook_deliver(stores[i], "replica-a", 5, 60, id, failing_send, NULL, &outcome) == OPSBOOK_RESULT_IO && strstr(last_error(), "send returned 7"), "failing send: %s", last_error());
+    CHECK(opsbook_deliver(stores[i], "replica-a", 5, 60, id, count_send, NULL, &outcome) == OPSBOOK_RESULT_OK && outcome == OPSBOOK_DELIVERY_SENT, "sent %u", outcome);
+    CHECK(opsbook_deliver(stores[i], "replica-b", 5, 60, id, count_send, NULL, &outcome) == OPSBOOK_RESULT_OK && outcome == OPSBOOK_DELIVERY_ALREADY_SENT, "already %u", outcome);
+    CHECK(sends == 1, "sent %d times", sends);
+    char *value = NULL;
+    CHECK(opsbook_store_put(stores[i], "k", "v", -1) == OPSBOOK_RESULT_OK && opsbook_store_get(stores[i], "k", &value) == OPSBOOK_RESULT_OK && value && !strcmp(value, "v"), "put/get");
+    opsbook_string_free(value);
+    CHECK(opsbook_store_get(stores[i], "absent", &value) == OPSBOOK_RESULT_OK && value == NULL, "absent is NULL");
+  }
+  uint32_t outcome;
+  CHECK(opsbook_deliver(stores[0], "x", 5, 60, "id", NULL, NULL, &outcome) == OPSBOOK_RESULT_NULL_ARGUMENT, "NULL send");
+  for (int i = 0; i < 3; i++) opsbook_store_free(stores[i]);
+  remove(path);
+}
+
 int main(int argc, char **argv) {
   if (argc != 2) {
     fprintf(stderr, "usage: %s VECTORS_DIR\n", argv[0]);
@@ -845,6 +900,7 @@ int main(int argc, char **argv) {
   replay_holt_winters(argv[1]);
   replay_rules(argv[1]);
   notify_and_incidents();
+  state_and_delivery(argv[1]);
   printf("%d passed, %d failed\n", passed, failed);
   return failed == 0 ? 0 : 1;
 }
