@@ -187,6 +187,14 @@ export declare class RuleEngine {
   evaluateSeries(metric: string, labels: Record<string, string> | undefined | null, times: Float64Array | Array<number>, values: Float64Array | Array<number>): Array<AlertEvent>
   /** Every alert held now, by rule then labels. */
   alerts(): Array<Alert>
+  /** Every alert's state, flap histories and predictive samples as JSON text. */
+  snapshot(): string
+  /** Continues from a snapshot (after a restart, or in another process). */
+  restore(snapshot: string): void
+  /** Saves the snapshot under `key` in a store. */
+  save(store: Store, key: string): void
+  /** Restores from `key` in a store; false when nothing was saved there. */
+  load(store: Store, key: string): boolean
   /** The rules as a Prometheus rule file (YAML). */
   toPrometheusRules(group?: string | undefined | null): string
 }

@@ -32,3 +32,27 @@ test('delivery once across replicas', () => {
   }
   fs.rmSync(dir, { recursive: true })
 })
+
+test('engine state survives a restart', () => {
+  const rules = [{ name: 'HighCPU', metric: 'cpu', alertWhen: 'above 80', for: '2m', keepFiringFor: '1m' }]
+  const values = [90, 90, 90, 50, 90, 90, 50, 50, 95, 95, 95, 95]
+  const whole = new ob.RuleEngine(rules)
+  const expected = values.flatMap((v, i) => whole.evaluate(i * 60, [{ metric: 'cpu', value: v }]).map((e) => [e.time, e.kind]))
+  const store = ob.Store.memory()
+  let engine = new ob.RuleEngine(rules)
+  const got = []
+  values.forEach((v, i) => {
+    if (i % 3 === 0) {
+      engine.save(store, 'engine')
+      engine = new ob.RuleEngine(rules)
+      assert.equal(engine.load(store, 'engine'), true)
+    }
+    got.push(...engine.evaluate(i * 60, [{ metric: 'cpu', value: v }]).map((e) => [e.time, e.kind]))
+  })
+  assert.deepEqual(got, expected)
+  assert.ok(got.some(([, k]) => k === 'firing'))
+  const fresh = new ob.RuleEngine(rules)
+  fresh.restore(whole.snapshot())
+  assert.deepEqual(fresh.alerts().map((a) => a.state), whole.alerts().map((a) => a.state))
+  assert.throws(() => fresh.restore('{"version": 9}'), /snapshot/)
+})

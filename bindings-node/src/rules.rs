@@ -230,6 +230,30 @@ impl RuleEngine {
         out
     }
 
+    /// Every alert's state, flap histories and predictive samples as JSON text.
+    #[napi]
+    pub fn snapshot(&self) -> String {
+        self.inner.snapshot()
+    }
+
+    /// Continues from a snapshot (after a restart, or in another process).
+    #[napi]
+    pub fn restore(&mut self, snapshot: String) -> napi::Result<(), String> {
+        self.inner.restore(&snapshot).js_err()
+    }
+
+    /// Saves the snapshot under `key` in a store.
+    #[napi]
+    pub fn save(&self, store: &crate::state::Store, key: String) -> napi::Result<(), String> {
+        self.inner.save(store.store(), &key).js_err()
+    }
+
+    /// Restores from `key` in a store; false when nothing was saved there.
+    #[napi]
+    pub fn load(&mut self, store: &crate::state::Store, key: String) -> napi::Result<bool, String> {
+        self.inner.load(store.store(), &key).js_err()
+    }
+
     /// The rules as a Prometheus rule file (YAML).
     #[napi]
     pub fn to_prometheus_rules(&self, group: Option<String>) -> String {

@@ -192,6 +192,26 @@ impl RuleEngine {
         out
     }
 
+    /// Every alert's state, flap histories and predictive samples as JSON text.
+    fn snapshot(&self) -> String {
+        self.inner.snapshot()
+    }
+
+    /// Continues from a snapshot (after a restart, or in another process).
+    fn restore(&mut self, snapshot: &str) -> PyResult<()> {
+        self.inner.restore(snapshot).py_err()
+    }
+
+    /// Saves the snapshot under `key` in a store.
+    fn save(&self, store: &crate::state::Store, key: &str) -> PyResult<()> {
+        self.inner.save(store.store(), key).py_err()
+    }
+
+    /// Restores from `key` in a store; False when nothing was saved there.
+    fn load(&mut self, store: &crate::state::Store, key: &str) -> PyResult<bool> {
+        self.inner.load(store.store(), key).py_err()
+    }
+
     /// The rules as a Prometheus rule file (YAML), one group named `group`.
     #[pyo3(signature = (group = "opsbook"))]
     fn to_prometheus_rules(&self, group: &str) -> String {

@@ -23,6 +23,12 @@ pub struct Store {
     inner: Arc<dyn StateStore>,
 }
 
+impl Store {
+    pub(crate) fn store(&self) -> &dyn StateStore {
+        self.inner.as_ref()
+    }
+}
+
 #[pymethods]
 impl Store {
     #[staticmethod]

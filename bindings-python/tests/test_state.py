@@ -48,3 +48,25 @@ def test_delivery_once_across_replicas(tmp_path: Path) -> None:
         assert store.get("k") is None
     with pytest.raises(opsbook.InvalidValueError, match="lease"):
         state.DeliveryLog(state.Store.memory(), "x", lease=-1)
+
+
+def test_engine_state_survives_a_restart(tmp_path: Path) -> None:
+    rule = [{"name": "HighCPU", "metric": "cpu", "alert_when": "above 80", "for": "2m", "keep_firing_for": "1m"}]
+    values = [90, 90, 90, 50, 90, 90, 50, 50, 95, 95, 95, 95]
+    whole = rules.RuleEngine(rule)
+    expected = [(e.time, e.kind) for i, v in enumerate(values) for e in whole.evaluate(i * 60, [rules.Sample("cpu", v)])]
+    store = state.Store.file(tmp_path / "engine.json")
+    engine = rules.RuleEngine(rule)
+    got = []
+    for i, v in enumerate(values):
+        if i % 3 == 0:
+            engine.save(store, "engine")
+            engine = rules.RuleEngine(rule)
+            assert engine.load(store, "engine")
+        got += [(e.time, e.kind) for e in engine.evaluate(i * 60, [rules.Sample("cpu", v)])]
+    assert got == expected and any(k == "firing" for _, k in got)
+    fresh = rules.RuleEngine(rule)
+    fresh.restore(whole.snapshot())
+    assert [a.state for a in fresh.alerts()] == [a.state for a in whole.alerts()]
+    with pytest.raises(opsbook.InvalidValueError, match="snapshot"):
+        fresh.restore('{"version": 9}')

@@ -226,3 +226,59 @@ fn a_batch_replays_exactly_as_single_evaluations() {
         batch.evaluate_series("http_requests", &series, &[0], &[1.0]).unwrap_err().to_string().contains("back in time")
     );
 }
+
+#[test]
+fn a_restarted_engine_continues_from_its_snapshot() {
+    use opsbook::forecast::RangeMode;
+    use opsbook::forecast::crossing::Breach;
+    use opsbook::forecast::predictive::PredictiveCondition;
+    use opsbook::state::{FileStore, StateStore};
+    // keep_firing_for, flapping and a predictive rule: all of their state must survive.
+    let mut flappy = rule(2 * MIN);
+    flappy.flapping = Some((5.0, 20.0));
+    let predictive = Rule::new(
+        "Falling",
+        Condition::Predictive {
+            selector: Selector::new("http_requests"),
+            predictive: PredictiveCondition {
+                window_ms: 10 * MIN,
+                mode: RangeMode::LeftOpen,
+                predict_s: 600.0,
+                breach: Breach::Below,
+                limit: 0.0,
+            },
+        },
+    );
+    let rules = vec![flappy, predictive];
+    let values: Vec<f64> = (0..80).map(|i| if (i / 3) % 2 == 0 { 95.0 - i as f64 } else { 20.0 - i as f64 }).collect();
+    let mut whole = RuleEngine::new(rules.clone());
+    let mut expected = Vec::new();
+    for (i, v) in values.iter().enumerate() {
+        expected.extend(whole.evaluate(i as i64 * MIN, &http(*v)).unwrap());
+    }
+    // The same run, stopped and restarted from a file store every 7 evaluations.
+    let path = std::env::temp_dir().join(format!("opsbook-engine-{}.json", std::process::id()));
+    let store = FileStore::new(&path);
+    let mut got = Vec::new();
+    let mut engine = RuleEngine::new(rules.clone());
+    for (i, v) in values.iter().enumerate() {
+        if i % 7 == 0 {
+            engine.save(&store, "engine").unwrap();
+            engine = RuleEngine::new(rules.clone());
+            assert!(engine.load(&store, "engine").unwrap());
+        }
+        got.extend(engine.evaluate(i as i64 * MIN, &http(*v)).unwrap());
+    }
+    assert!(expected.iter().any(|e| e.kind == EventKind::FlapStarted), "the run should flap");
+    assert!(expected.iter().any(|e| e.rule == "Falling"), "the predictive rule should fire");
+    // Compared as text: a flap-stop event's value is NaN, which is never equal to itself.
+    assert_eq!(format!("{got:?}"), format!("{expected:?}"));
+    assert!(engine.restore("{\"version\": 2}").unwrap_err().to_string().contains("snapshot"));
+    let fresh = RuleEngine::new(rules);
+    assert!(!{
+        let mut f = fresh;
+        f.load(&store, "absent").unwrap()
+    });
+    store.delete("engine").unwrap();
+    let _ = std::fs::remove_file(&path);
+}

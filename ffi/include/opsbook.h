@@ -579,6 +579,13 @@ opsbook_result opsbook_rule_engine_prometheus_rules(opsbook_rule_engine *engine_
                                                     const char *group,
                                                     char **out);
 
+// Every alert's state, flap histories and predictive samples as JSON text into `*out`
+// (free with `opsbook_string_free`): give it to `opsbook_rule_engine_restore` after a restart.
+opsbook_result opsbook_rule_engine_snapshot(opsbook_rule_engine *engine_, char **out);
+
+// Continues from a snapshot.
+opsbook_result opsbook_rule_engine_restore(opsbook_rule_engine *engine_, const char *snapshot);
+
 // Frees a rule engine. NULL is fine.
 void opsbook_rule_engine_free(opsbook_rule_engine *engine);
 

@@ -161,6 +161,28 @@ pub unsafe extern "C" fn opsbook_rule_engine_prometheus_rules(
     })
 }
 
+/// Every alert's state, flap histories and predictive samples as JSON text into `*out`
+/// (free with `opsbook_string_free`): give it to `opsbook_rule_engine_restore` after a restart.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn opsbook_rule_engine_snapshot(
+    engine_: *mut opsbook_rule_engine,
+    out: *mut *mut c_char,
+) -> opsbook_result {
+    guard(|| put_string(out, engine(engine_)?.snapshot()))
+}
+
+/// Continues from a snapshot.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn opsbook_rule_engine_restore(
+    engine_: *mut opsbook_rule_engine,
+    snapshot: *const c_char,
+) -> opsbook_result {
+    guard(|| {
+        let e = engine(engine_)?;
+        e.restore(unsafe { c_str(snapshot, "snapshot") }?).map_err(fail)
+    })
+}
+
 /// Frees a rule engine. NULL is fine.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn opsbook_rule_engine_free(engine: *mut opsbook_rule_engine) {

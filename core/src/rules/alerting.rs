@@ -15,7 +15,8 @@ use crate::rules::flapping::{FlapChange, FlapDetector};
 /// Prometheus' resolvedRetention.
 pub const RESOLVED_RETENTION_MS: i64 = 15 * 60 * 1000;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum AlertState {
     Inactive,
     Pending,
@@ -76,10 +77,11 @@ impl Rule {
 }
 
 /// One alert instance.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Alert {
     pub labels: Labels,
     pub state: AlertState,
+    #[serde(with = "float_text")]
     pub value: f64,
     pub active_at_ms: i64,
     pub fired_at_ms: Option<i64>,
@@ -144,7 +146,7 @@ pub struct Event {
 }
 
 /// One label set's alert and flap history.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 struct Slot {
     labels: Labels,
     fingerprint: String,
@@ -162,6 +164,24 @@ pub struct AlertingRule {
 impl AlertingRule {
     pub fn new(rule: Rule) -> AlertingRule {
         AlertingRule { rule, slots: HashMap::new() }
+    }
+
+    /// The alerts and flap histories as JSON (for a StateStore).
+    pub(crate) fn state_json(&self) -> serde_json::Value {
+        let mut slots: Vec<&Slot> = self.slots.values().collect();
+        slots.sort_by(|a, b| a.labels.cmp(&b.labels));
+        serde_json::to_value(slots).unwrap_or_default()
+    }
+
+    /// Takes back what `state_json` wrote.
+    pub(crate) fn restore_json(&mut self, v: &serde_json::Value) -> Result<()> {
+        let slots: Vec<Slot> = serde_json::from_value(v.clone()).map_err(|e| Error::InvalidValue {
+            field: format!("state.rules.{}", self.rule.name),
+            value: String::new(),
+            reason: format!("not opsbook rule state: {e}"),
+        })?;
+        self.slots = slots.into_iter().map(|s| (fingerprint(&s.labels), s)).collect();
+        Ok(())
     }
 
     /// The alerts held now (pending, firing, and resolved within the retention), by labels.
@@ -332,4 +352,30 @@ impl AlertingRule {
 /// A detector whose history is all one state carries nothing worth keeping.
 fn detector_has_changes(d: &FlapDetector) -> bool {
     d.percent_state_change > 0.0
+}
+
+/// ±Inf and NaN kept through JSON as text.
+mod float_text {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
+        if v.is_finite() { s.serialize_f64(*v) } else { s.serialize_str(&crate::fmt_number(*v)) }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Either {
+            Number(f64),
+            Text(String),
+        }
+        match Either::deserialize(d)? {
+            Either::Number(v) => Ok(v),
+            Either::Text(t) => match t.as_str() {
+                "+Inf" => Ok(f64::INFINITY),
+                "-Inf" => Ok(f64::NEG_INFINITY),
+                _ => Ok(f64::NAN),
+            },
+        }
+    }
 }

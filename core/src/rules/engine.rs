@@ -133,4 +133,80 @@ impl RuleEngine {
         self.last_ms = times_ms.last().copied().or(self.last_ms);
         Ok(events)
     }
+
+    /// Everything the engine remembers — every alert's state, flap histories, the samples
+    /// predictive rules keep, the last evaluation time — as JSON text, so that a restarted
+    /// process (or another replica) continues where this one stopped.
+    pub fn snapshot(&self) -> String {
+        let rules: serde_json::Map<String, serde_json::Value> =
+            self.rules.iter().map(|r| (r.rule.name.clone(), r.state_json())).collect();
+        let history: Vec<serde_json::Value> = self
+            .history
+            .iter()
+            .map(|((metric, labels), samples)| {
+                // [time ms, value]; ±Inf and NaN as text, which JSON numbers cannot hold.
+                let points: Vec<serde_json::Value> = samples
+                    .iter()
+                    .map(|s| {
+                        let v = crate::json_number(s.value).unwrap_or_else(|| crate::fmt_number(s.value).into());
+                        serde_json::json!([s.t_ms, v])
+                    })
+                    .collect();
+                serde_json::json!({"metric": metric, "labels": labels, "samples": points})
+            })
+            .collect();
+        serde_json::json!({"version": 1, "last": self.last_ms, "rules": rules, "history": history}).to_string()
+    }
+
+    /// Restores a snapshot; rules missing from it start empty, rules no longer defined are
+    /// dropped.
+    pub fn restore(&mut self, snapshot: &str) -> Result<()> {
+        let bad = |reason: String| crate::Error::InvalidValue { field: "state".into(), value: String::new(), reason };
+        let doc: serde_json::Value = serde_json::from_str(snapshot).map_err(|e| bad(format!("not JSON: {e}")))?;
+        if doc.get("version").and_then(serde_json::Value::as_u64) != Some(1) {
+            return Err(bad("not an opsbook rule-engine snapshot (version 1)".into()));
+        }
+        for rule in &mut self.rules {
+            match doc["rules"].get(&rule.rule.name) {
+                Some(v) => rule.restore_json(v)?,
+                None => rule.restore_json(&serde_json::json!([]))?,
+            }
+        }
+        self.history.clear();
+        for h in doc["history"].as_array().into_iter().flatten() {
+            let metric = h["metric"].as_str().unwrap_or_default().to_owned();
+            let labels: Labels = serde_json::from_value(h["labels"].clone()).map_err(|e| bad(e.to_string()))?;
+            let samples: Vec<TimedSample> = h["samples"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|p| {
+                    let t = p[0].as_i64().ok_or_else(|| bad(format!("bad sample {p}")))?;
+                    let v = match &p[1] {
+                        serde_json::Value::Number(n) => n.as_f64().unwrap_or(f64::NAN),
+                        serde_json::Value::String(s) if s == "+Inf" => f64::INFINITY,
+                        serde_json::Value::String(s) if s == "-Inf" => f64::NEG_INFINITY,
+                        _ => f64::NAN,
+                    };
+                    Ok(TimedSample::new(t, v))
+                })
+                .collect::<Result<_>>()?;
+            self.history.insert((metric, labels), samples);
+        }
+        self.last_ms = doc["last"].as_i64();
+        Ok(())
+    }
+
+    /// Saves the snapshot under `key` in a store.
+    pub fn save(&self, store: &dyn crate::state::StateStore, key: &str) -> Result<()> {
+        store.put(key, &self.snapshot(), None)
+    }
+
+    /// Restores from `key` in a store; false when nothing was saved there.
+    pub fn load(&mut self, store: &dyn crate::state::StateStore, key: &str) -> Result<bool> {
+        match store.get(key)? {
+            Some(text) => self.restore(&text).map(|_| true),
+            None => Ok(false),
+        }
+    }
 }

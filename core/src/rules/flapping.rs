@@ -19,7 +19,7 @@ pub enum FlapChange {
 }
 
 /// The state history of one alert (or check) and whether it is flapping.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct FlapDetector {
     history: [u8; HISTORY],
     next: usize,

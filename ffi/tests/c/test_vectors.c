@@ -824,6 +824,19 @@ static void notify_and_incidents(void) {
   CHECK(opsbook_dispatcher_from_json("{\"route\": {\"group_wait\": \"soon\"}}", &d) == OPSBOOK_RESULT_INVALID_VALUE &&
         strstr(last_error(), "route.group_wait"), "bad config: %s", last_error());
   CHECK(opsbook_dispatcher_receive(NULL, events, NULL) == OPSBOOK_RESULT_NULL_ARGUMENT, "NULL dispatcher");
+  /* The engine's state survives a restart: the alert fired at 0 is still held. */
+  char *snap = NULL;
+  CHECK(opsbook_rule_engine_snapshot(engine, &snap) == OPSBOOK_RESULT_OK && strstr(snap, "\"firing\""), "snapshot: %s", snap);
+  opsbook_rule_engine *again = NULL;
+  CHECK(opsbook_rule_engine_from_json("{\"rules\": [{\"name\": \"Down\", \"metric\": \"up\", \"alert_when\": \"below 1\", \"severity\": \"critical\"}]}", &again) == OPSBOOK_RESULT_OK, "engine again");
+  CHECK(opsbook_rule_engine_restore(again, snap) == OPSBOOK_RESULT_OK, "restore: %s", last_error());
+  char *later = NULL;
+  opsbook_sample fine = {"up", &job, 1, 1.0};
+  CHECK(opsbook_rule_engine_evaluate(again, 60, &fine, 1, &later) == OPSBOOK_RESULT_OK && strstr(later, "\"kind\":\"resolved\""), "resolved after restore: %s", later);
+  CHECK(opsbook_rule_engine_restore(again, "{\"version\": 9}") == OPSBOOK_RESULT_INVALID_VALUE, "bad snapshot");
+  opsbook_string_free(later);
+  opsbook_string_free(snap);
+  opsbook_rule_engine_free(again);
   opsbook_incidents_free(m);
   opsbook_dispatcher_free(d);
   opsbook_string_free(events);
