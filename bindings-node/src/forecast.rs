@@ -28,19 +28,11 @@ fn invalid<T>(field: &str, value: &str, reason: &str) -> napi::Result<T, String>
 }
 
 fn mode_of(mode: Option<&str>) -> napi::Result<RangeMode, String> {
-    match mode.unwrap_or("left-open") {
-        "left-open" => Ok(RangeMode::LeftOpen),
-        "closed" => Ok(RangeMode::Closed),
-        other => invalid("mode", other, "expected left-open (Prometheus 3) or closed (Prometheus 2)"),
-    }
+    RangeMode::from_name(mode.unwrap_or("left-open")).js_err()
 }
 
 fn breach_of(breach: Option<&str>) -> napi::Result<Breach, String> {
-    match breach.unwrap_or("above") {
-        "above" => Ok(Breach::Above),
-        "below" => Ok(Breach::Below),
-        other => invalid("breach", other, "expected above or below"),
-    }
+    Breach::from_name(breach.unwrap_or("above")).js_err()
 }
 
 /// Range selection for `predictLinear`/`deriv`.
@@ -106,13 +98,8 @@ pub struct Crossing {
 
 impl From<CoreCrossing> for Crossing {
     fn from(c: CoreCrossing) -> Crossing {
-        let (kind, seconds, earliest, latest) = match c {
-            CoreCrossing::AlreadyCrossed => ("already_crossed", None, None, None),
-            CoreCrossing::In { seconds, earliest, latest } => ("in", Some(seconds), Some(earliest), Some(latest)),
-            CoreCrossing::NotWithinHorizon { seconds } => ("not_within_horizon", Some(seconds), None, None),
-            CoreCrossing::FlatOrMovingAway => ("flat_or_moving_away", None, None, None),
-        };
-        Crossing { kind: kind.into(), seconds, earliest, latest }
+        let (seconds, earliest, latest) = c.times();
+        Crossing { kind: c.kind().into(), seconds, earliest, latest }
     }
 }
 
@@ -369,11 +356,7 @@ impl CapacityPlan {
     /// The markdown report as the manuals print it; `language` "zh-CN" (default) or "en".
     #[napi]
     pub fn to_markdown(&self, date: String, language: Option<String>) -> napi::Result<String, String> {
-        let lang = match language.as_deref().unwrap_or("zh-CN") {
-            "zh-CN" | "zh-cn" => Language::ZhCn,
-            "en" => Language::En,
-            other => return invalid("language", other, "expected zh-CN or en"),
-        };
+        let lang = Language::from_name(language.as_deref().unwrap_or("zh-CN")).js_err()?;
         Ok(self.inner.to_markdown(&date, lang))
     }
     #[napi]

@@ -57,29 +57,11 @@ impl Floats {
 }
 
 fn mode_of(mode: &str) -> PyResult<RangeMode> {
-    match mode {
-        "left-open" => Ok(RangeMode::LeftOpen),
-        "closed" => Ok(RangeMode::Closed),
-        other => Err(opsbook::Error::InvalidValue {
-            field: "mode".into(),
-            value: other.into(),
-            reason: "expected left-open (Prometheus 3) or closed (Prometheus 2)".into(),
-        })
-        .py_err(),
-    }
+    RangeMode::from_name(mode).py_err()
 }
 
 fn breach_of(breach: &str) -> PyResult<Breach> {
-    match breach {
-        "above" => Ok(Breach::Above),
-        "below" => Ok(Breach::Below),
-        other => Err(opsbook::Error::InvalidValue {
-            field: "breach".into(),
-            value: other.into(),
-            reason: "expected above or below".into(),
-        })
-        .py_err(),
-    }
+    Breach::from_name(breach).py_err()
 }
 
 /// `predict_linear`: the least-squares line through (times in Unix seconds, values),
@@ -154,13 +136,8 @@ impl Crossing {
 
 impl From<CoreCrossing> for Crossing {
     fn from(c: CoreCrossing) -> Crossing {
-        let (kind, seconds, earliest, latest) = match c {
-            CoreCrossing::AlreadyCrossed => ("already_crossed", None, None, None),
-            CoreCrossing::In { seconds, earliest, latest } => ("in", Some(seconds), Some(earliest), Some(latest)),
-            CoreCrossing::NotWithinHorizon { seconds } => ("not_within_horizon", Some(seconds), None, None),
-            CoreCrossing::FlatOrMovingAway => ("flat_or_moving_away", None, None, None),
-        };
-        Crossing { kind, seconds, earliest, latest }
+        let (seconds, earliest, latest) = c.times();
+        Crossing { kind: c.kind(), seconds, earliest, latest }
     }
 }
 
@@ -380,19 +357,7 @@ impl CapacityPlan {
     /// The report in markdown as the manuals print it; `language` "zh-CN" or "en".
     #[pyo3(signature = (date, language = "zh-CN"))]
     fn to_markdown(&self, date: &str, language: &str) -> PyResult<String> {
-        let lang = match language {
-            "zh-CN" | "zh-cn" => Language::ZhCn,
-            "en" => Language::En,
-            other => {
-                return Err(opsbook::Error::InvalidValue {
-                    field: "language".into(),
-                    value: other.into(),
-                    reason: "expected zh-CN or en".into(),
-                })
-                .py_err();
-            }
-        };
-        Ok(self.inner.to_markdown(date, lang))
+        Ok(self.inner.to_markdown(date, Language::from_name(language).py_err()?))
     }
     fn to_text(&self) -> String {
         self.inner.to_text()

@@ -232,12 +232,19 @@ pub unsafe extern "C" fn opsbook_time_to_threshold(
             .map_err(fail)?;
         let at_ms = opsbook::forecast::input::time_ms("at", at).map_err(fail)?;
         let c = time_to_threshold(&s, at_ms, limit, breach_of(breach)?, horizon_seconds).map_err(fail)?;
+        let kind = match c {
+            Crossing::AlreadyCrossed => opsbook_crossing_kind::OPSBOOK_CROSSING_ALREADY,
+            Crossing::In { .. } => opsbook_crossing_kind::OPSBOOK_CROSSING_IN,
+            Crossing::NotWithinHorizon { .. } => opsbook_crossing_kind::OPSBOOK_CROSSING_NOT_WITHIN_HORIZON,
+            Crossing::FlatOrMovingAway => opsbook_crossing_kind::OPSBOOK_CROSSING_FLAT_OR_MOVING_AWAY,
+        };
+        let (seconds, earliest, latest) = c.times();
         let nan = f64::NAN;
-        let crossing = match c {
-            Crossing::AlreadyCrossed => opsbook_crossing { kind: 0, seconds: nan, earliest: nan, latest: nan },
-            Crossing::In { seconds, earliest, latest } => opsbook_crossing { kind: 1, seconds, earliest, latest },
-            Crossing::NotWithinHorizon { seconds } => opsbook_crossing { kind: 2, seconds, earliest: nan, latest: nan },
-            Crossing::FlatOrMovingAway => opsbook_crossing { kind: 3, seconds: nan, earliest: nan, latest: nan },
+        let crossing = opsbook_crossing {
+            kind: kind as u32,
+            seconds: seconds.unwrap_or(nan),
+            earliest: earliest.unwrap_or(nan),
+            latest: latest.unwrap_or(nan),
         };
         put(out, crossing)
     })
@@ -484,11 +491,7 @@ pub unsafe extern "C" fn opsbook_capacity_plan_markdown(
     guard(|| {
         let p = plan_ref(plan)?;
         let date = unsafe { c_str(date, "date") }?;
-        let lang = match unsafe { c_str(language, "language") }? {
-            "zh-CN" | "zh-cn" => Language::ZhCn,
-            "en" => Language::En,
-            other => return Err(invalid("language", other.to_owned(), "expected zh-CN or en")),
-        };
+        let lang = Language::from_name(unsafe { c_str(language, "language") }?).map_err(fail)?;
         put_string(out, p.to_markdown(date, lang))
     })
 }

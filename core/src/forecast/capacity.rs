@@ -109,6 +109,17 @@ pub enum Language {
     En,
 }
 
+impl Language {
+    /// `zh-CN` (also `zh-cn`) or `en`.
+    pub fn from_name(name: &str) -> Result<Language> {
+        match name {
+            "zh-CN" | "zh-cn" => Ok(Language::ZhCn),
+            "en" => Ok(Language::En),
+            other => Err(Error::invalid_value("language", other, "expected zh-CN or en")),
+        }
+    }
+}
+
 impl CapacityPlan {
     /// The quarterly report in markdown, laid out as the education platform's
     /// capacity_planning.py prints it (生成时间 is `date`, e.g. "2026-11-22").

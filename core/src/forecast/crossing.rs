@@ -15,6 +15,24 @@ pub enum Breach {
     Below,
 }
 
+impl Breach {
+    /// `above` or `below`.
+    pub fn from_name(name: &str) -> Result<Breach> {
+        match name {
+            "above" => Ok(Breach::Above),
+            "below" => Ok(Breach::Below),
+            other => Err(Error::invalid_value("breach", other, "expected above or below")),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Breach::Above => "above",
+            Breach::Below => "below",
+        }
+    }
+}
+
 /// When the trend reaches the limit, seen from the evaluation time.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Crossing {
@@ -28,6 +46,27 @@ pub enum Crossing {
     NotWithinHorizon { seconds: f64 },
     /// The trend is flat or moves away from the limit.
     FlatOrMovingAway,
+}
+
+impl Crossing {
+    /// `already_crossed`, `in`, `not_within_horizon` or `flat_or_moving_away`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Crossing::AlreadyCrossed => "already_crossed",
+            Crossing::In { .. } => "in",
+            Crossing::NotWithinHorizon { .. } => "not_within_horizon",
+            Crossing::FlatOrMovingAway => "flat_or_moving_away",
+        }
+    }
+
+    /// (seconds, earliest, latest), each where the kind has it.
+    pub fn times(&self) -> (Option<f64>, Option<f64>, Option<f64>) {
+        match *self {
+            Crossing::In { seconds, earliest, latest } => (Some(seconds), Some(earliest), Some(latest)),
+            Crossing::NotWithinHorizon { seconds } => (Some(seconds), None, None),
+            Crossing::AlreadyCrossed | Crossing::FlatOrMovingAway => (None, None, None),
+        }
+    }
 }
 
 /// When the trend of `samples` reaches `limit` from the safe side, looking `horizon_s`

@@ -69,6 +69,19 @@ pub enum RangeMode {
     Closed,
 }
 
+impl RangeMode {
+    /// `left-open` (Prometheus 3) or `closed` (Prometheus 2), as the front doors spell it.
+    pub fn from_name(name: &str) -> Result<RangeMode> {
+        match name {
+            "left-open" => Ok(RangeMode::LeftOpen),
+            "closed" => Ok(RangeMode::Closed),
+            other => {
+                Err(Error::invalid_value("mode", other, "expected left-open (Prometheus 3) or closed (Prometheus 2)"))
+            }
+        }
+    }
+}
+
 /// The samples a range selector of `range_ms` ending at `eval_ms` selects.
 pub fn select(samples: &[Sample], eval_ms: i64, range_ms: i64, mode: RangeMode) -> &[Sample] {
     let start = eval_ms.saturating_sub(range_ms);

@@ -258,16 +258,14 @@ pub fn humanize_seconds(seconds: f64) -> String {
 }
 
 fn crossing_json(c: &Crossing) -> Value {
-    match c {
-        Crossing::AlreadyCrossed => json!({"kind": "already_crossed"}),
-        Crossing::In { seconds, earliest, latest } => json!({
-            "kind": "in", "seconds": json_number(*seconds), "earliest": json_number(*earliest), "latest": json_number(*latest)
-        }),
-        Crossing::NotWithinHorizon { seconds } => {
-            json!({"kind": "not_within_horizon", "seconds": json_number(*seconds)})
+    let mut v = json!({"kind": c.kind()});
+    let (seconds, earliest, latest) = c.times();
+    for (key, t) in [("seconds", seconds), ("earliest", earliest), ("latest", latest)] {
+        if let Some(t) = t {
+            v[key] = json!(json_number(t));
         }
-        Crossing::FlatOrMovingAway => json!({"kind": "flat_or_moving_away"}),
     }
+    v
 }
 
 impl SeriesForecast {
@@ -288,7 +286,7 @@ impl SeriesForecast {
             "upper": self.interval.and_then(|i| json_number(i.1)),
             "slope_per_second": json_number(self.slope_per_second),
             "limit": self.limit.and_then(json_number),
-            "breach": match self.breach { Breach::Above => "above", Breach::Below => "below" },
+            "breach": self.breach.as_str(),
             "crossing": self.crossing.as_ref().map(crossing_json),
             "model": self.model.map(|(p, sse)| json!({
                 "alpha": json_number(p.alpha), "beta": json_number(p.beta), "gamma": json_number(p.gamma),
@@ -311,10 +309,7 @@ impl SeriesForecast {
         }
         line.push_str(&format!(" (trend {}/s)", fmt_number(round_sig(self.slope_per_second))));
         if let (Some(limit), Some(c)) = (self.limit, &self.crossing) {
-            let side = match self.breach {
-                Breach::Above => "above",
-                Breach::Below => "below",
-            };
+            let side = self.breach.as_str();
             let what = match c {
                 Crossing::AlreadyCrossed => "already there".to_owned(),
                 Crossing::In { seconds, earliest, latest } => format!(

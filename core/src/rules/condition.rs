@@ -81,14 +81,6 @@ fn without_name(labels: &Labels) -> Labels {
 }
 
 impl Condition {
-    /// The metric names this condition reads.
-    pub fn metrics(&self) -> Vec<&str> {
-        match self {
-            Condition::Threshold { selector, .. } | Condition::Predictive { selector, .. } => vec![&selector.metric],
-            Condition::Ratio { numerator, denominator, .. } => vec![&numerator.metric, &denominator.metric],
-        }
-    }
-
     /// How much history the condition needs (the predictive window), in ms.
     pub fn history_ms(&self) -> i64 {
         match self {
