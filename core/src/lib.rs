@@ -11,6 +11,8 @@ pub mod error;
 pub mod export;
 pub mod forecast;
 mod format;
+#[cfg(feature = "spec")]
+pub mod policy;
 #[cfg(feature = "runtime")]
 pub mod probe;
 pub mod redact;

@@ -34,45 +34,25 @@ use crate::threshold::{Range, Threshold, ThresholdForm};
 
 const COMMON: [&str; 7] = ["name", "type", "timeout", "cache_ttl", "failures_before_critical", "tags", "thresholds"];
 
-/// Parses a TOML document (`version = 1` and `[[checks]]`) into a Runner.
+/// Parses a TOML policy (`version = 1` and `[[checks]]`; its other tables are checked too)
+/// into a Runner.
 pub fn runner_from_toml(text: &str) -> Result<Runner> {
-    let value: toml::Value = toml::from_str(text).map_err(|e| Error::InvalidValue {
-        field: "policy".into(),
-        value: String::new(),
-        reason: e.to_string(),
-    })?;
-    let json = serde_json::to_value(value).map_err(|e| invalid("policy", "", e.to_string()))?;
-    runner_from_value(&json)
+    crate::policy::Policy::from_toml(text)?.runner()
 }
 
 /// Parses a JSON document of the same shape (`{"version": 1, "checks": [...]}`).
 pub fn runner_from_json(text: &str) -> Result<Runner> {
-    let json: Value = serde_json::from_str(text).map_err(|e| invalid("policy", "", format!("not JSON: {e}")))?;
-    runner_from_value(&json)
+    crate::policy::Policy::from_json(text)?.runner()
 }
 
 fn invalid(field: &str, value: &str, reason: impl Into<String>) -> Error {
     Error::InvalidValue { field: field.into(), value: value.into(), reason: reason.into() }
 }
 
-fn runner_from_value(doc: &Value) -> Result<Runner> {
-    let top = doc.as_object().ok_or_else(|| invalid("policy", "", "expected a table at the top"))?;
-    for key in top.keys() {
-        if !["version", "checks", "rules"].contains(&key.as_str()) {
-            return Err(invalid(key, "", "unknown top-level key (known here: version, checks, rules)"));
-        }
-    }
-    // The rules belong to the rules engine, but a policy is valid only as a whole.
-    if let Some(rules) = top.get("rules") {
-        crate::rules::spec::rules_from_value(rules)?;
-    }
-    match top.get("version") {
-        Some(Value::Number(n)) if n.as_u64() == Some(1) => {}
-        Some(other) => return Err(invalid("version", &other.to_string(), "only version 1 exists")),
-        None => return Err(invalid("version", "", "missing: write version = 1")),
-    }
+/// The `checks` array of a policy (absent: a Runner without checks).
+pub(crate) fn runner_from_checks(checks: Option<&Value>) -> Result<Runner> {
     let mut runner = Runner::new();
-    let checks = match top.get("checks") {
+    let checks = match checks {
         None => return Ok(runner),
         Some(Value::Array(items)) => items,
         Some(other) => return Err(invalid("checks", &other.to_string(), "expected an array of tables ([[checks]])")),

@@ -296,3 +296,101 @@ impl DeliveryLog<'_> {
 pub fn delivery_id(event: &crate::rules::Event) -> String {
     format!("{}:{}:{}:{}", event.rule, event.fingerprint, event.kind.as_str(), event.active_at_ms)
 }
+
+/// The `[state]` table of a policy: where the state of its rules, notifications and
+/// incidents lives between runs.
+///
+/// ```toml
+/// [state]
+/// backend = "file"                  # the default
+/// path = "/var/lib/opsbook/state.json"
+///
+/// # or, shared by replicas:
+/// # backend = "redis"
+/// # url_env = "OPSBOOK_REDIS_URL"   # the URL (with its password) from the environment
+/// # prefix = "edu:"                 # key prefix, default "opsbook:"
+/// ```
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StateConfig {
+    #[serde(default)]
+    pub backend: StateBackend,
+    pub path: Option<PathBuf>,
+    pub url_env: Option<String>,
+    pub prefix: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StateBackend {
+    #[default]
+    File,
+    Redis,
+    Memory,
+}
+
+impl StateConfig {
+    /// A local state file.
+    pub fn file(path: impl Into<PathBuf>) -> StateConfig {
+        StateConfig { backend: StateBackend::File, path: Some(path.into()), url_env: None, prefix: None }
+    }
+
+    /// Reads a `[state]` table (TOML turned into JSON values, or JSON) and checks it.
+    pub fn from_value(doc: &Value) -> Result<StateConfig> {
+        let config: StateConfig = serde_path_to_error::deserialize(doc).map_err(|e| {
+            let path = e.path().to_string();
+            let field = if path == "." { "state".to_owned() } else { format!("state.{path}") };
+            Error::invalid_value(&field, "", e.into_inner().to_string())
+        })?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<()> {
+        let refuse = |key: &str, why: &str| Err(Error::invalid_value(&format!("state.{key}"), "", why));
+        match self.backend {
+            StateBackend::File => {
+                if self.path.is_none() {
+                    return refuse("path", "missing: the file backend needs a path");
+                }
+                if self.url_env.is_some() || self.prefix.is_some() {
+                    return refuse("url_env", "only the redis backend takes url_env and prefix");
+                }
+            }
+            StateBackend::Redis => {
+                if self.url_env.is_none() {
+                    return refuse("url_env", "missing: name the environment variable holding the Redis URL");
+                }
+                if self.path.is_some() {
+                    return refuse("path", "only the file backend takes a path");
+                }
+            }
+            StateBackend::Memory => {
+                if self.path.is_some() || self.url_env.is_some() {
+                    return refuse("backend", "the memory backend takes no path or url_env");
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Opens the store (a Redis URL is read from the environment now and never printed).
+    pub fn open(&self) -> Result<Box<dyn StateStore>> {
+        self.validate()?;
+        match self.backend {
+            StateBackend::File => Ok(Box::new(FileStore::new(self.path.clone().unwrap_or_default()))),
+            StateBackend::Memory => Ok(Box::new(MemoryStore::new())),
+            #[cfg(feature = "redis")]
+            StateBackend::Redis => {
+                let var = self.url_env.as_deref().unwrap_or_default();
+                let url = std::env::var(var)
+                    .map_err(|_| Error::invalid_value("state.url_env", var, "this environment variable is not set"))?;
+                Ok(Box::new(RedisStore::new(&url, self.prefix.as_deref().unwrap_or("opsbook:"))?))
+            }
+            #[cfg(not(feature = "redis"))]
+            StateBackend::Redis => {
+                Err(Error::invalid_value("state.backend", "redis", "this build of opsbook has no Redis support"))
+            }
+        }
+    }
+}

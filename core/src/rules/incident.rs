@@ -9,6 +9,8 @@
 
 use std::collections::BTreeMap;
 
+use serde::{Deserialize, Serialize};
+
 use crate::error::{Error, Result};
 use crate::rules::alerting::{Event, EventKind};
 use crate::rules::condition::Labels;
@@ -94,7 +96,8 @@ impl EscalationPolicy {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum IncidentStatus {
     Open,
     Acknowledged,
@@ -114,13 +117,13 @@ impl IncidentStatus {
 }
 
 /// One entry of an incident's timeline.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TimelineEntry {
     pub at_ms: i64,
     pub what: String,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Incident {
     pub id: String,
     /// The rule (alert name): "service down", "high memory", ...
@@ -133,6 +136,14 @@ pub struct Incident {
     /// When the current level's response time runs out.
     pub escalate_at_ms: Option<i64>,
     pub timeline: Vec<TimelineEntry>,
+}
+
+/// One escalation step: when it fell due, which incident, the level it moved to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Escalation {
+    pub at_ms: i64,
+    pub incident: String,
+    pub level: String,
 }
 
 /// The outcome of an auto-recovery hook.
@@ -163,6 +174,53 @@ impl IncidentManager {
             hooks: BTreeMap::new(),
             next_id: 1,
         })
+    }
+
+    /// Every incident, the alert → incident index and the next id as JSON text, so that a
+    /// later process (the next cron run, another replica) continues the same incidents.
+    /// Hooks are code and are registered again by the embedding application.
+    pub fn snapshot(&self) -> String {
+        serde_json::json!({
+            "version": 1,
+            "next_id": self.next_id,
+            "incidents": self.incidents.values().collect::<Vec<_>>(),
+            "by_alert": self.by_alert,
+        })
+        .to_string()
+    }
+
+    /// Restores a snapshot taken by [`IncidentManager::snapshot`]. Incidents at a level the
+    /// policy no longer has keep their level name and escalate from the most urgent one.
+    pub fn restore(&mut self, snapshot: &str) -> Result<()> {
+        #[derive(Deserialize)]
+        struct Snapshot {
+            version: u32,
+            next_id: u64,
+            incidents: Vec<Incident>,
+            by_alert: BTreeMap<String, String>,
+        }
+        let snap: Snapshot = serde_json::from_str(snapshot)
+            .map_err(|e| Error::invalid_value("state", "", format!("not an incident snapshot: {e}")))?;
+        if snap.version != 1 {
+            return Err(Error::invalid_value("state", &snap.version.to_string(), "unknown incident snapshot version"));
+        }
+        self.incidents = snap.incidents.into_iter().map(|i| (i.id.clone(), i)).collect();
+        self.by_alert = snap.by_alert;
+        self.next_id = snap.next_id;
+        Ok(())
+    }
+
+    /// Saves the snapshot under `key` in a store.
+    pub fn save(&self, store: &dyn crate::state::StateStore, key: &str) -> Result<()> {
+        store.put(key, &self.snapshot(), None)
+    }
+
+    /// Restores from `key` in a store; false when nothing was saved there.
+    pub fn load(&mut self, store: &dyn crate::state::StateStore, key: &str) -> Result<bool> {
+        match store.get(key)? {
+            Some(text) => self.restore(&text).map(|_| true),
+            None => Ok(false),
+        }
     }
 
     /// Registers an auto-recovery hook for incidents of one kind (the rule's name).
@@ -280,6 +338,16 @@ impl IncidentManager {
     /// Escalates every open incident whose response time ran out by `now_ms`, one level
     /// toward the most urgent per response time; returns (id, new level) for each step.
     pub fn tick(&mut self, now_ms: i64) -> Vec<(String, String)> {
+        self.escalate(now_ms).into_iter().map(|e| (e.incident, e.level)).collect()
+    }
+
+    /// The next time an open incident escalates, if any.
+    pub fn next_due(&self) -> Option<i64> {
+        self.incidents.values().filter(|i| i.status == IncidentStatus::Open).filter_map(|i| i.escalate_at_ms).min()
+    }
+
+    /// As [`IncidentManager::tick`], with the time each step fell due.
+    pub fn escalate(&mut self, now_ms: i64) -> Vec<Escalation> {
         let mut out = Vec::new();
         for incident in self.incidents.values_mut() {
             while incident.status == IncidentStatus::Open && incident.escalate_at_ms.is_some_and(|t| t <= now_ms) {
@@ -297,7 +365,7 @@ impl IncidentManager {
                         ),
                     });
                     incident.escalate_at_ms = Some(due + level.response_ms);
-                    out.push((incident.id.clone(), level.name.clone()));
+                    out.push(Escalation { at_ms: due, incident: incident.id.clone(), level: level.name.clone() });
                     continue;
                 }
                 let next = &self.policy.levels[index - 1];
@@ -312,52 +380,14 @@ impl IncidentManager {
                 });
                 incident.level = next.name.clone();
                 incident.escalate_at_ms = Some(due + next.response_ms);
-                out.push((incident.id.clone(), next.name.clone()));
+                out.push(Escalation { at_ms: due, incident: incident.id.clone(), level: next.name.clone() });
             }
         }
         out
     }
 }
 
-/// An escalation policy from JSON (the shape `[escalation]` takes in a policy):
-/// `{"levels": [{"name": "P0", "response": "5m", "contacts": [...], "channels": [...]}, ...],
-///   "severities": {"critical": "P1"}}`, levels most urgent first.
-pub fn escalation_from_value(doc: &serde_json::Value) -> Result<EscalationPolicy> {
-    use serde_json::Value;
-    let levels = doc
-        .get("levels")
-        .and_then(Value::as_array)
-        .ok_or_else(|| Error::invalid_value("escalation.levels", "", "expected a list of levels, most urgent first"))?;
-    let strings = |v: Option<&Value>| -> Vec<String> {
-        v.and_then(Value::as_array)
-            .map(|l| l.iter().filter_map(Value::as_str).map(str::to_owned).collect())
-            .unwrap_or_default()
-    };
-    let mut out = Vec::with_capacity(levels.len());
-    for (i, l) in levels.iter().enumerate() {
-        let field = |k: &str| format!("escalation.levels[{i}].{k}");
-        let name =
-            l.get("name").and_then(Value::as_str).ok_or_else(|| Error::invalid_value(&field("name"), "", "missing"))?;
-        let response = l
-            .get("response")
-            .and_then(Value::as_str)
-            .ok_or_else(|| Error::invalid_value(&field("response"), "", "missing, e.g. \"15m\""))?;
-        out.push(Level {
-            name: name.to_owned(),
-            response_ms: crate::duration::parse_duration(&field("response"), response)?.as_millis() as i64,
-            contacts: strings(l.get("contacts")),
-            channels: strings(l.get("channels")),
-        });
-    }
-    let severity_levels = doc
-        .get("severities")
-        .and_then(Value::as_object)
-        .map(|m| m.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned()))).collect())
-        .unwrap_or_default();
-    let policy = EscalationPolicy { levels: out, severity_levels };
-    policy.validate()?;
-    Ok(policy)
-}
+pub use crate::rules::escalation::escalation_from_value;
 
 impl Incident {
     pub fn to_json(&self) -> serde_json::Value {

@@ -6,11 +6,13 @@ pub mod alerting;
 pub mod alertmanager;
 pub mod condition;
 pub mod engine;
+pub mod escalation;
 pub mod export;
 pub mod fingerprint;
 pub mod flapping;
 pub mod incident;
 pub mod notify;
+pub mod pipeline;
 pub mod replay;
 #[cfg(feature = "spec")]
 pub mod spec;

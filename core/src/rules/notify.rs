@@ -143,7 +143,7 @@ impl Default for Route {
 }
 
 /// An alert as Alertmanager holds it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct AmAlert {
     pub labels: Labels,
     pub annotations: Labels,
@@ -206,7 +206,7 @@ impl Notification {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 struct Group {
     labels: Labels,
     alerts: BTreeMap<u64, AmAlert>,
@@ -282,6 +282,46 @@ impl Dispatcher {
                         && rule.equal.iter().all(|l| source.labels.get(l) == alert.labels.get(l))
                 })
         })
+    }
+
+    /// What the dispatcher remembers — every group's alerts, next flush time and last
+    /// notification — as JSON text; the route, silences and inhibit rules come from the
+    /// policy, not from the snapshot.
+    pub fn snapshot(&self) -> String {
+        serde_json::json!({"version": 1, "groups": self.groups}).to_string()
+    }
+
+    /// Restores a snapshot taken by [`Dispatcher::snapshot`].
+    pub fn restore(&mut self, snapshot: &str) -> Result<()> {
+        #[derive(serde::Deserialize)]
+        struct Snapshot {
+            version: u32,
+            groups: BTreeMap<String, Group>,
+        }
+        let snap: Snapshot = serde_json::from_str(snapshot)
+            .map_err(|e| Error::invalid_value("state", "", format!("not a dispatcher snapshot: {e}")))?;
+        if snap.version != 1 {
+            return Err(Error::invalid_value(
+                "state",
+                &snap.version.to_string(),
+                "unknown dispatcher snapshot version",
+            ));
+        }
+        self.groups = snap.groups;
+        Ok(())
+    }
+
+    /// Saves the snapshot under `key` in a store.
+    pub fn save(&self, store: &dyn crate::state::StateStore, key: &str) -> Result<()> {
+        store.put(key, &self.snapshot(), None)
+    }
+
+    /// Restores from `key` in a store; false when nothing was saved there.
+    pub fn load(&mut self, store: &dyn crate::state::StateStore, key: &str) -> Result<bool> {
+        match store.get(key)? {
+            Some(text) => self.restore(&text).map(|_| true),
+            None => Ok(false),
+        }
     }
 
     /// The next time a group is due, if any.
@@ -371,110 +411,7 @@ fn labels_text(labels: &Labels) -> String {
     format!("{{{}}}", l.join(","))
 }
 
-/// A dispatcher from a JSON document (the same shape in every front door):
-/// `{"route": {"receiver", "group_by": ["alertname"] | ["..."], "group_wait": "30s",
-/// "group_interval": "5m", "repeat_interval": "4h", "send_resolved": true},
-///   "silences": [{"id", "matchers": ["instance=~web-.*"], "starts_at": RFC 3339 | seconds,
-///                 "ends_at": ..., "created_by", "comment"}],
-///   "inhibit_rules": [{"source": [...], "target": [...], "equal": ["instance"]}]}`.
-pub fn dispatcher_from_value(doc: &Value) -> Result<Dispatcher> {
-    let top =
-        doc.as_object().ok_or_else(|| Error::invalid_value("notifications", &doc.to_string(), "expected an object"))?;
-    for key in top.keys() {
-        if !["route", "silences", "inhibit_rules"].contains(&key.as_str()) {
-            return Err(Error::invalid_value(key, "", "unknown key (known: route, silences, inhibit_rules)"));
-        }
-    }
-    let mut route = Route::default();
-    if let Some(r) = top.get("route") {
-        let r = r.as_object().ok_or_else(|| Error::invalid_value("route", &r.to_string(), "expected an object"))?;
-        for (k, v) in r {
-            let text = || {
-                v.as_str().ok_or_else(|| Error::invalid_value(&format!("route.{k}"), &v.to_string(), "expected text"))
-            };
-            let ms = |t: &str| crate::duration::parse_duration(&format!("route.{k}"), t).map(|d| d.as_millis() as i64);
-            match k.as_str() {
-                "receiver" => route.receiver = text()?.to_owned(),
-                "group_by" => {
-                    let names: Vec<String> = v
-                        .as_array()
-                        .ok_or_else(|| {
-                            Error::invalid_value("route.group_by", &v.to_string(), "expected a list of label names")
-                        })?
-                        .iter()
-                        .map(|n| {
-                            n.as_str()
-                                .map(str::to_owned)
-                                .ok_or_else(|| Error::invalid_value("route.group_by", &n.to_string(), "expected text"))
-                        })
-                        .collect::<Result<_>>()?;
-                    route.group_by = if names.iter().any(|n| n == "...") { None } else { Some(names) };
-                }
-                "group_wait" => route.group_wait_ms = ms(text()?)?,
-                "group_interval" => route.group_interval_ms = ms(text()?)?,
-                "repeat_interval" => route.repeat_interval_ms = ms(text()?)?,
-                "send_resolved" => {
-                    route.send_resolved = v.as_bool().ok_or_else(|| {
-                        Error::invalid_value("route.send_resolved", &v.to_string(), "expected true or false")
-                    })?
-                }
-                other => return Err(Error::invalid_value(&format!("route.{other}"), "", "unknown key")),
-            }
-        }
-    }
-    let matchers = |field: &str, v: &Value| -> Result<Vec<Matcher>> {
-        v.as_array()
-            .ok_or_else(|| Error::invalid_value(field, &v.to_string(), "expected a list of matchers"))?
-            .iter()
-            .map(|m| {
-                m.as_str()
-                    .ok_or_else(|| Error::invalid_value(field, &m.to_string(), "expected matcher text"))
-                    .and_then(Matcher::parse)
-            })
-            .collect()
-    };
-    let time = |field: &str, v: &Value| -> Result<i64> {
-        match v {
-            Value::Number(n) => crate::forecast::input::time_ms(field, n.as_f64().unwrap_or(f64::NAN)),
-            Value::String(s) => Ok(crate::check::parse_time(field, s)?.as_millisecond()),
-            other => Err(Error::invalid_value(field, &other.to_string(), "expected Unix seconds or RFC 3339")),
-        }
-    };
-    let mut d = Dispatcher::new(route);
-    for (i, s) in top.get("silences").and_then(Value::as_array).into_iter().flatten().enumerate() {
-        let f = |k: &str| format!("silences[{i}].{k}");
-        let text = |k: &str| s.get(k).and_then(Value::as_str).unwrap_or("").to_owned();
-        let silence = Silence {
-            id: text("id"),
-            matchers: matchers(&f("matchers"), s.get("matchers").unwrap_or(&Value::Null))?,
-            starts_at_ms: time(&f("starts_at"), s.get("starts_at").unwrap_or(&Value::Null))?,
-            ends_at_ms: time(&f("ends_at"), s.get("ends_at").unwrap_or(&Value::Null))?,
-            created_by: text("created_by"),
-            comment: text("comment"),
-        };
-        if silence.ends_at_ms <= silence.starts_at_ms {
-            return Err(Error::invalid_value(
-                &f("ends_at"),
-                &silence.ends_at_ms.to_string(),
-                "must be after starts_at",
-            ));
-        }
-        d.silences.push(silence);
-    }
-    for (i, r) in top.get("inhibit_rules").and_then(Value::as_array).into_iter().flatten().enumerate() {
-        let f = |k: &str| format!("inhibit_rules[{i}].{k}");
-        d.inhibit_rules.push(InhibitRule {
-            source: matchers(&f("source"), r.get("source").unwrap_or(&Value::Null))?,
-            target: matchers(&f("target"), r.get("target").unwrap_or(&Value::Null))?,
-            equal: r
-                .get("equal")
-                .and_then(Value::as_array)
-                .map(|l| l.iter().filter_map(Value::as_str).map(str::to_owned).collect())
-                .unwrap_or_default(),
-        });
-    }
-    Ok(d)
-}
+pub use crate::rules::escalation::dispatcher_from_value;
 
 impl Notification {
     /// opsbook's JSON for a notification: the webhook payload plus when it was sent.

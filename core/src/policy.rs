@@ -1,0 +1,105 @@
+//! One policy file, loaded identically by every front door: `version = 1` and the top-level
+//! tables of DESIGN's Contract. The tables implemented so far are `[[checks]]`, `[[rules]]`,
+//! `[escalation]` and `[state]`; a policy is accepted or refused as a whole, and an error
+//! names the key's path.
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::error::{Error, Result};
+use crate::rules::Rule;
+use crate::rules::escalation::{EscalationSpec, escalation_spec};
+use crate::rules::pipeline::AlertPipeline;
+use crate::runner::Runner;
+use crate::state::StateConfig;
+
+/// The top-level keys known today.
+pub const KNOWN_KEYS: [&str; 5] = ["version", "checks", "rules", "escalation", "state"];
+
+/// A checked policy.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    doc: Value,
+    pub rules: Vec<Rule>,
+    pub escalation: Option<EscalationSpec>,
+    pub state: Option<StateConfig>,
+}
+
+impl Policy {
+    pub fn from_toml(text: &str) -> Result<Policy> {
+        let value: toml::Value = toml::from_str(text).map_err(|e| Error::invalid_value("policy", "", e.to_string()))?;
+        let json = serde_json::to_value(value).map_err(|e| Error::invalid_value("policy", "", e.to_string()))?;
+        Policy::from_value(json)
+    }
+
+    pub fn from_json(text: &str) -> Result<Policy> {
+        let json: Value =
+            serde_json::from_str(text).map_err(|e| Error::invalid_value("policy", "", format!("not JSON: {e}")))?;
+        Policy::from_value(json)
+    }
+
+    /// Reads a policy file: JSON when its name ends in `.json`, TOML otherwise. Errors name
+    /// the file.
+    pub fn from_path(path: &Path) -> Result<Policy> {
+        let shown = path.display().to_string();
+        let text =
+            std::fs::read_to_string(path).map_err(|e| Error::Io { path: shown.clone(), reason: e.to_string() })?;
+        let policy = if path.extension().is_some_and(|e| e == "json") {
+            Policy::from_json(&text)
+        } else {
+            Policy::from_toml(&text)
+        };
+        policy.map_err(|e| match e {
+            Error::InvalidValue { field, value, reason } => {
+                Error::InvalidValue { field: format!("{shown}: {field}"), value, reason }
+            }
+            other => other,
+        })
+    }
+
+    /// Checks every table (checks included) and keeps the parsed parts.
+    pub fn from_value(doc: Value) -> Result<Policy> {
+        let top = doc.as_object().ok_or_else(|| Error::invalid_value("policy", "", "expected a table at the top"))?;
+        for key in top.keys() {
+            if !KNOWN_KEYS.contains(&key.as_str()) {
+                return Err(Error::invalid_value(
+                    key,
+                    "",
+                    format!("unknown top-level key (known here: {})", KNOWN_KEYS.join(", ")),
+                ));
+            }
+        }
+        match top.get("version") {
+            Some(Value::Number(n)) if n.as_u64() == Some(1) => {}
+            Some(other) => return Err(Error::invalid_value("version", &other.to_string(), "only version 1 exists")),
+            None => return Err(Error::invalid_value("version", "", "missing: write version = 1")),
+        }
+        let rules = top.get("rules").map(crate::rules::spec::rules_from_value).transpose()?.unwrap_or_default();
+        let escalation = top.get("escalation").map(escalation_spec).transpose()?;
+        let state = top.get("state").map(StateConfig::from_value).transpose()?;
+        let policy = Policy { doc, rules, escalation, state };
+        policy.runner()?;
+        Ok(policy)
+    }
+
+    /// The `[[checks]]` as a Runner.
+    pub fn runner(&self) -> Result<Runner> {
+        crate::spec::runner_from_checks(self.doc.get("checks"))
+    }
+
+    /// The rules with the escalation's dispatcher and incident manager (each present when
+    /// `[escalation]` declares a route or levels).
+    pub fn alert_pipeline(&self) -> Result<AlertPipeline> {
+        let (dispatcher, incidents) = match &self.escalation {
+            None => (None, None),
+            Some(spec) => (
+                spec.route.is_some().then(|| spec.dispatcher()).transpose()?,
+                (!spec.levels.is_empty())
+                    .then(|| spec.policy().and_then(crate::rules::incident::IncidentManager::new))
+                    .transpose()?,
+            ),
+        };
+        Ok(AlertPipeline::new(self.rules.clone(), dispatcher, incidents))
+    }
+}
