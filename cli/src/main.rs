@@ -15,8 +15,9 @@ use opsbook::forecast::crossing::Breach;
 use opsbook::forecast::holt_winters::{InitialState, Initialization, Params};
 use opsbook::forecast::input::{InputFormat, Series, parse_series};
 use opsbook::forecast::report::{Method, Request, forecast_series, forecasts_to_json};
+use opsbook::policy::Policy;
 use opsbook::probe::system::{SystemThresholds, system_runner};
-use opsbook::spec::{runner_from_json, runner_from_toml};
+use opsbook::state::with_lease;
 use opsbook::{
     HealthDetail, Range, Status, Threshold, fmt_number, json_number, to_health_json, to_json, to_nagios, to_prometheus,
     to_table,
@@ -161,6 +162,85 @@ enum Command {
     /// Alert rules: replay recorded samples through a policy's [[rules]], or export them.
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// Incidents opened by `rules eval` (kept in the policy's [state] or --state): list,
+    /// show, acknowledge, resolve, escalate what is due.
+    #[command(subcommand)]
+    Incidents(IncidentsCommand),
+    /// Policy files: validate.
+    #[command(subcommand)]
+    Policy(PolicyCommand),
+}
+
+#[derive(Subcommand)]
+enum PolicyCommand {
+    /// Check a policy file as a whole; print what it declares.
+    Check {
+        /// The policy (TOML, or JSON when it ends in .json).
+        file: std::path::PathBuf,
+    },
+}
+
+#[derive(clap::Args)]
+struct IncidentState {
+    /// The policy with [escalation] levels.
+    #[arg(long)]
+    policy: std::path::PathBuf,
+    /// The state file (default: the policy's [state]).
+    #[arg(long)]
+    state: Option<std::path::PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum IncidentsCommand {
+    /// Every incident kept in the state.
+    List {
+        #[command(flatten)]
+        at: IncidentState,
+        #[arg(long, value_enum, default_value_t = EvalFormat::Text)]
+        format: EvalFormat,
+    },
+    /// One incident with its timeline.
+    Show {
+        id: String,
+        #[command(flatten)]
+        at: IncidentState,
+        #[arg(long, value_enum, default_value_t = EvalFormat::Text)]
+        format: EvalFormat,
+    },
+    /// Someone took the incident: escalation stops.
+    Ack {
+        id: String,
+        #[command(flatten)]
+        at: IncidentState,
+        /// Who acknowledges.
+        #[arg(long)]
+        by: String,
+        /// When (RFC 3339 or Unix seconds; default now).
+        #[arg(long)]
+        time: Option<String>,
+    },
+    /// Close the incident with what was done.
+    Resolve {
+        id: String,
+        #[command(flatten)]
+        at: IncidentState,
+        #[arg(long)]
+        by: String,
+        #[arg(long)]
+        note: String,
+        #[arg(long)]
+        time: Option<String>,
+    },
+    /// Add a line to the timeline (a recovery step taken by hand).
+    Record {
+        id: String,
+        #[command(flatten)]
+        at: IncidentState,
+        /// What happened.
+        what: String,
+        #[arg(long)]
+        time: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -183,10 +263,14 @@ enum RulesCommand {
         /// (API v2, e.g. http://127.0.0.1:9093), as Prometheus would.
         #[arg(long)]
         alertmanager: Option<String>,
-        /// Also print the notifications a route would send (JSON: {"route": {...},
-        /// "silences": [...], "inhibit_rules": [...]}), at the times Alertmanager would.
+        /// Notify as this route says (JSON: {"route": {...}, "silences": [...],
+        /// "inhibit_rules": [...]}) instead of the policy's [escalation] route.
         #[arg(long)]
         notify: Option<std::path::PathBuf>,
+        /// Keep rule, notification and incident state in this file between runs (default:
+        /// the policy's [state]; neither: nothing is kept).
+        #[arg(long)]
+        state: Option<std::path::PathBuf>,
     },
     /// Export the rules: a Prometheus rule file, or (with --samples) a promtool unit test
     /// whose expected alerts are the ones opsbook's evaluator produces.
@@ -207,6 +291,20 @@ enum RulesCommand {
         /// The rule file the promtool test loads.
         #[arg(long, default_value = "rules.yml")]
         rule_file: String,
+    },
+    /// Send the notifications and escalate the incidents that are due by now (or --time)
+    /// without new samples: run it from cron between evaluations. Needs kept state.
+    Advance {
+        #[arg(long)]
+        policy: std::path::PathBuf,
+        /// The state file (default: the policy's [state]).
+        #[arg(long)]
+        state: Option<std::path::PathBuf>,
+        /// RFC 3339 or Unix seconds (default: now).
+        #[arg(long)]
+        time: Option<String>,
+        #[arg(long, value_enum, default_value_t = EvalFormat::Text)]
+        format: EvalFormat,
     },
     /// The Alertmanager fingerprint (16 hex digits) of a label set given as a JSON object.
     Fingerprint {
@@ -297,16 +395,7 @@ fn run(command: Command) -> opsbook::Result<u8> {
         Command::Eval { warn, crit, format, values } => eval(warn.as_deref(), crit.as_deref(), format, &values),
         Command::Check { policy, tag, format, cpu_sample_ms } => {
             let runner = match policy {
-                Some(path) => {
-                    let text = std::fs::read_to_string(&path)
-                        .map_err(|e| opsbook::Error::Io { path: path.display().to_string(), reason: e.to_string() })?;
-                    let parsed = if path.extension().is_some_and(|e| e == "json") {
-                        runner_from_json(&text)
-                    } else {
-                        runner_from_toml(&text)
-                    };
-                    parsed.map_err(|e| in_file(&path, e))?
-                }
+                Some(path) => Policy::from_path(&path)?.runner()?,
                 None => system_runner(&SystemThresholds::default(), Duration::from_millis(cpu_sample_ms)),
             };
             // One short run: a single-threaded runtime starts faster than the shared pool.
@@ -427,6 +516,12 @@ fn run(command: Command) -> opsbook::Result<u8> {
             Ok(if forecasts.iter().any(|f| f.limit_reached()) { 2 } else { 0 })
         }
         Command::Rules(command) => rules_command(command),
+        Command::Incidents(command) => incidents_command(command),
+        Command::Policy(PolicyCommand::Check { file }) => {
+            let policy = Policy::from_path(&file)?;
+            print!("{}", policy.summary());
+            Ok(0)
+        }
         Command::Capacity { input, input_format, months, growth_limit, date, lang, format } => {
             let text = read_input(&input)?;
             let fmt = input_format.unwrap_or_else(|| {
@@ -479,90 +574,144 @@ fn run(command: Command) -> opsbook::Result<u8> {
 }
 
 fn load_rules(path: &std::path::Path) -> opsbook::Result<Vec<opsbook::rules::Rule>> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| opsbook::Error::Io { path: path.display().to_string(), reason: e.to_string() })?;
-    let rules = if path.extension().is_some_and(|e| e == "json") {
-        opsbook::rules::spec::rules_from_json(&text)
-    } else {
-        opsbook::rules::spec::rules_from_toml(&text)
+    Ok(Policy::from_path(path)?.rules)
+}
+
+/// The state lease: one load-change-save at a time across processes.
+const LOCK: &str = "lock:state";
+const LOCK_WAIT: Duration = Duration::from_secs(30);
+const LOCK_HOLD: Duration = Duration::from_secs(120);
+
+/// The state store: `--state FILE`, else the policy's [state], else none.
+fn open_state(
+    policy: &Policy,
+    file: Option<std::path::PathBuf>,
+) -> opsbook::Result<Option<Box<dyn opsbook::state::StateStore>>> {
+    match (file, &policy.state) {
+        (Some(path), _) => Ok(Some(opsbook::state::StateConfig::file(path).open()?)),
+        (None, Some(config)) => Ok(Some(config.open()?)),
+        (None, None) => Ok(None),
+    }
+}
+
+/// `--time` as ms since the epoch (RFC 3339 or Unix seconds), or now.
+fn time_or_now(t: &Option<String>) -> opsbook::Result<i64> {
+    match t {
+        Some(t) => match t.parse::<f64>() {
+            Ok(seconds) => opsbook::forecast::input::time_ms("--time", seconds),
+            Err(_) => Ok(parse_time("--time", t)?.as_millisecond()),
+        },
+        None => Ok(jiff::Timestamp::now().as_millisecond()),
+    }
+}
+
+fn incidents_command(command: IncidentsCommand) -> opsbook::Result<u8> {
+    use opsbook::rules::incident::incidents_to_text;
+    let at = match &command {
+        IncidentsCommand::List { at, .. }
+        | IncidentsCommand::Show { at, .. }
+        | IncidentsCommand::Ack { at, .. }
+        | IncidentsCommand::Resolve { at, .. }
+        | IncidentsCommand::Record { at, .. } => at,
     };
-    rules.map_err(|e| in_file(path, e))
+    let policy = Policy::from_path(&at.policy)?;
+    let mut pipeline = policy.alert_pipeline()?;
+    if pipeline.incidents.is_none() {
+        return Err(opsbook::Error::InvalidValue {
+            field: format!("{}: escalation.levels", at.policy.display()),
+            value: String::new(),
+            reason: "the policy declares no escalation levels, so it keeps no incidents".into(),
+        });
+    }
+    let store = open_state(&policy, at.state.clone())?.ok_or_else(|| opsbook::Error::InvalidValue {
+        field: "--state".into(),
+        value: String::new(),
+        reason: "incidents live in a state store: give --state FILE or a [state] table in the policy".into(),
+    })?;
+    let time = time_or_now;
+    let store = store.as_ref();
+    with_lease(store, LOCK, LOCK_WAIT, LOCK_HOLD, || {
+        pipeline.load(store, "")?;
+        let manager = pipeline.incidents.as_mut().expect("checked above");
+        match &command {
+            IncidentsCommand::List { format, .. } => match format {
+                EvalFormat::Text => print!("{}", incidents_to_text(manager.incidents())),
+                EvalFormat::Json => {
+                    let list: Vec<serde_json::Value> = manager.incidents().map(|i| i.to_json()).collect();
+                    println!("{}", serde_json::json!({ "incidents": list }))
+                }
+            },
+            IncidentsCommand::Show { id, format, .. } => {
+                let incident = manager.incident(id).ok_or_else(|| opsbook::Error::InvalidValue {
+                    field: "incident".into(),
+                    value: id.clone(),
+                    reason: "no such incident".into(),
+                })?;
+                match format {
+                    EvalFormat::Text => print!("{}", incident.to_text()),
+                    EvalFormat::Json => println!("{}", incident.to_json()),
+                }
+            }
+            IncidentsCommand::Ack { id, by, time: t, .. } => {
+                manager.acknowledge(id, by, time(t)?)?;
+                print!("{}", manager.incident(id).expect("just acknowledged").to_text());
+            }
+            IncidentsCommand::Resolve { id, by, note, time: t, .. } => {
+                manager.resolve(id, by, note, time(t)?)?;
+                print!("{}", manager.incident(id).expect("just resolved").to_text());
+            }
+            IncidentsCommand::Record { id, what, time: t, .. } => {
+                manager.record(id, what, time(t)?)?;
+                print!("{}", manager.incident(id).expect("just recorded").to_text());
+            }
+        }
+        pipeline.save(store, "")
+    })?;
+    Ok(0)
 }
 
 fn rules_command(command: RulesCommand) -> opsbook::Result<u8> {
-    use opsbook::rules::replay::{events_to_json, events_to_text, parse_samples_jsonl, regrid, replay};
+    use opsbook::rules::replay::{parse_samples_jsonl, regrid};
     match command {
-        RulesCommand::Eval { policy, samples, interval, format, alertmanager, notify } => {
-            let rules = load_rules(&policy)?;
+        RulesCommand::Eval { policy, samples, interval, format, alertmanager, notify, state } => {
+            let policy = Policy::from_path(&policy)?;
             let mut recorded =
                 parse_samples_jsonl(&read_input(&samples)?).map_err(|e| in_file(std::path::Path::new(&samples), e))?;
             if let Some(i) = &interval {
                 recorded = regrid(&recorded, parse_duration("--interval", i)?.as_millis() as i64)?;
             }
-            let annotations: std::collections::BTreeMap<String, opsbook::rules::Labels> =
-                rules.iter().map(|r| (r.name.clone(), r.annotations.clone())).collect();
-            let mut engine = opsbook::rules::RuleEngine::new(rules);
-            let events = replay(&mut engine, &recorded)?;
-            let notifications = match notify {
-                None => None,
-                Some(path) => {
-                    let text = std::fs::read_to_string(&path)
-                        .map_err(|e| opsbook::Error::Io { path: path.display().to_string(), reason: e.to_string() })?;
-                    let doc: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
-                        in_file(
-                            &path,
-                            opsbook::Error::InvalidValue {
-                                field: "notify".into(),
-                                value: String::new(),
-                                reason: e.to_string(),
-                            },
-                        )
-                    })?;
-                    let mut dispatcher =
-                        opsbook::rules::notify::dispatcher_from_value(&doc).map_err(|e| in_file(&path, e))?;
-                    let mut sent = Vec::new();
-                    let mut pending = events.iter().peekable();
-                    let times: Vec<i64> = recorded.keys().copied().collect();
-                    for t in times {
-                        // Groups come due between evaluations at their own times.
-                        while let Some(due) = dispatcher.next_due().filter(|d| *d <= t) {
-                            sent.extend(dispatcher.tick(due));
-                        }
-                        while let Some(e) = pending.next_if(|e| e.at_ms == t) {
-                            dispatcher.receive(e, annotations.get(&e.rule).unwrap_or(&Default::default()));
-                        }
-                        sent.extend(dispatcher.tick(t));
-                    }
-                    Some(sent)
-                }
+            let mut pipeline = policy.alert_pipeline()?;
+            if let Some(path) = notify {
+                let text = std::fs::read_to_string(&path)
+                    .map_err(|e| opsbook::Error::Io { path: path.display().to_string(), reason: e.to_string() })?;
+                let doc: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+                    in_file(
+                        &path,
+                        opsbook::Error::InvalidValue {
+                            field: "notify".into(),
+                            value: String::new(),
+                            reason: e.to_string(),
+                        },
+                    )
+                })?;
+                pipeline.dispatcher =
+                    Some(opsbook::rules::notify::dispatcher_from_value(&doc).map_err(|e| in_file(&path, e))?);
+            }
+            let store = open_state(&policy, state)?;
+            let outcome = match &store {
+                None => pipeline.replay(&recorded)?,
+                Some(store) => with_lease(store.as_ref(), LOCK, LOCK_WAIT, LOCK_HOLD, || {
+                    pipeline.load(store.as_ref(), "")?;
+                    let outcome = pipeline.replay(&recorded)?;
+                    pipeline.save(store.as_ref(), "")?;
+                    Ok(outcome)
+                })?,
             };
             match format {
-                EvalFormat::Text => {
-                    print!("{}", events_to_text(&events));
-                    for n in notifications.iter().flatten() {
-                        let alerts: Vec<String> = n
-                            .alerts
-                            .iter()
-                            .map(|a| format!("{}:{}", a.fingerprint, if a.resolved() { "resolved" } else { "firing" }))
-                            .collect();
-                        println!(
-                            "{} notify {} {} {} [{}]",
-                            opsbook::timestamp_ms_rfc3339(n.at_ms),
-                            n.receiver,
-                            n.status(),
-                            n.group_key,
-                            alerts.join(", ")
-                        );
-                    }
-                }
-                EvalFormat::Json => {
-                    let mut doc: serde_json::Value = serde_json::from_str(&events_to_json(&events)).expect("own JSON");
-                    if let Some(list) = &notifications {
-                        doc["notifications"] = list.iter().map(|n| n.to_json()).collect();
-                    }
-                    println!("{doc}");
-                }
+                EvalFormat::Text => print!("{}", outcome.to_text(pipeline.incidents.as_ref())),
+                EvalFormat::Json => println!("{}", outcome.to_json()),
             }
+            let engine = &pipeline.engine;
             if let Some(url) = alertmanager {
                 let last = recorded.keys().next_back().copied().unwrap_or(0);
                 // Valid for four evaluation intervals, as Prometheus sends them (1m by default).
@@ -571,13 +720,34 @@ fn rules_command(command: RulesCommand) -> opsbook::Result<u8> {
                     .map(|i| parse_duration("--interval", i))
                     .transpose()?
                     .map_or(60_000, |d| d.as_millis() as i64);
-                let alerts = opsbook::rules::alertmanager::alerts_to_send(&engine, last, 4 * interval_ms);
+                let alerts = opsbook::rules::alertmanager::alerts_to_send(engine, last, 4 * interval_ms);
                 let rt = tokio::runtime::Builder::new_current_thread()
                     .enable_all()
                     .build()
                     .map_err(|e| opsbook::Error::Io { path: "tokio runtime".into(), reason: e.to_string() })?;
                 rt.block_on(opsbook::rules::alertmanager::push(&url, &alerts, ""))?;
                 eprintln!("pushed {} alerts to {}", alerts.len(), opsbook::redact::redact(&url));
+            }
+            Ok(0)
+        }
+        RulesCommand::Advance { policy, state, time, format } => {
+            let policy = Policy::from_path(&policy)?;
+            let mut pipeline = policy.alert_pipeline()?;
+            let store = open_state(&policy, state)?.ok_or_else(|| opsbook::Error::InvalidValue {
+                field: "--state".into(),
+                value: String::new(),
+                reason: "advancing needs kept state: give --state FILE or a [state] table in the policy".into(),
+            })?;
+            let now = time_or_now(&time)?;
+            let outcome = with_lease(store.as_ref(), LOCK, LOCK_WAIT, LOCK_HOLD, || {
+                pipeline.load(store.as_ref(), "")?;
+                let outcome = pipeline.advance(now);
+                pipeline.save(store.as_ref(), "")?;
+                Ok(outcome)
+            })?;
+            match format {
+                EvalFormat::Text => print!("{}", outcome.to_text(pipeline.incidents.as_ref())),
+                EvalFormat::Json => println!("{}", outcome.to_json()),
             }
             Ok(0)
         }

@@ -103,3 +103,36 @@ impl Policy {
         Ok(AlertPipeline::new(self.rules.clone(), dispatcher, incidents))
     }
 }
+
+impl Policy {
+    /// What the policy declares, one line per table: the answer of `opsbook policy check`.
+    pub fn summary(&self) -> String {
+        let checks = self.doc.get("checks").and_then(Value::as_array).map_or(0, Vec::len);
+        let mut out = format!("policy OK: version 1\nchecks: {checks}\nrules: {}\n", self.rules.len());
+        if let Some(e) = &self.escalation {
+            let levels: Vec<String> = e.levels.iter().map(|l| format!("{} ({})", l.name, l.response)).collect();
+            out.push_str(&format!(
+                "escalation: {} levels{}{}, {} silences, {} inhibit rules\n",
+                e.levels.len(),
+                if levels.is_empty() { String::new() } else { format!(" [{}]", levels.join(", ")) },
+                if e.route.is_some() { ", a route" } else { "" },
+                e.silences.len(),
+                e.inhibit_rules.len()
+            ));
+        }
+        if let Some(s) = &self.state {
+            // The Redis URL itself stays in the environment: only the variable's name is shown.
+            let place = match s.backend {
+                crate::state::StateBackend::File => {
+                    format!("file {}", s.path.as_deref().unwrap_or(Path::new("")).display())
+                }
+                crate::state::StateBackend::Redis => {
+                    format!("redis from ${}", s.url_env.as_deref().unwrap_or_default())
+                }
+                crate::state::StateBackend::Memory => "memory".to_owned(),
+            };
+            out.push_str(&format!("state: {place}\n"));
+        }
+        out
+    }
+}

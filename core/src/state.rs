@@ -244,6 +244,34 @@ impl StateStore for RedisStore {
     }
 }
 
+/// Runs `f` while holding the lease `key`, waiting up to `wait` for another holder to let
+/// go: a load-change-save of shared state (an operator acknowledging from one shell while
+/// cron evaluates in another) then never overwrites the other's change. The lease expires
+/// after `hold` should this process die inside `f`.
+pub fn with_lease<T>(
+    store: &dyn StateStore,
+    key: &str,
+    wait: Duration,
+    hold: Duration,
+    f: impl FnOnce() -> Result<T>,
+) -> Result<T> {
+    let owner = format!("{}:{}", std::process::id(), now_ms());
+    let deadline = std::time::Instant::now() + wait;
+    while !store.acquire(key, &owner, hold)? {
+        if std::time::Instant::now() >= deadline {
+            return Err(Error::invalid_value(
+                "state",
+                key,
+                format!("held by another process for more than {} ms", wait.as_millis()),
+            ));
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let out = f();
+    store.release(key, &owner)?;
+    out
+}
+
 /// Sends each notification once across replicas sharing a store: a delivery is identified
 /// by a key (rule, alert fingerprint, transition and its time); a replica sends only while it
 /// holds the delivery's lease and records it as done afterwards, so a firing notification

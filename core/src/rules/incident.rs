@@ -406,3 +406,40 @@ impl Incident {
         })
     }
 }
+
+/// A table of incidents: id, status, level, kind, opened, labels (without alertname).
+pub fn incidents_to_text<'a>(incidents: impl IntoIterator<Item = &'a Incident>) -> String {
+    let mut out = String::from("ID        STATUS         LEVEL     OPENED                KIND  LABELS\n");
+    for i in incidents {
+        let labels: Vec<String> =
+            i.labels.iter().filter(|(k, _)| *k != "alertname").map(|(k, v)| format!("{k}={v}")).collect();
+        out.push_str(&format!(
+            "{:<9} {:<14} {:<9} {:<21} {}  {}\n",
+            i.id,
+            i.status.as_str(),
+            i.level,
+            crate::format::timestamp_ms_rfc3339(i.opened_at_ms),
+            i.kind,
+            labels.join(",")
+        ));
+    }
+    out
+}
+
+impl Incident {
+    /// The incident and its timeline, one line per entry.
+    pub fn to_text(&self) -> String {
+        let mut out = format!(
+            "{} {} at {} ({}), opened {}\n",
+            self.id,
+            self.status.as_str(),
+            self.level,
+            self.kind,
+            crate::format::timestamp_ms_rfc3339(self.opened_at_ms)
+        );
+        for e in &self.timeline {
+            out.push_str(&format!("  {} {}\n", crate::format::timestamp_ms_rfc3339(e.at_ms), e.what));
+        }
+        out
+    }
+}

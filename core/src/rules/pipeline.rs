@@ -131,3 +131,77 @@ impl AlertPipeline {
         Ok(())
     }
 }
+
+impl Notification {
+    /// One line: `<time> notify <receiver> <status> <group key> [<fingerprint>:<status>, ...]`.
+    pub fn to_text_line(&self) -> String {
+        let alerts: Vec<String> = self
+            .alerts
+            .iter()
+            .map(|a| format!("{}:{}", a.fingerprint, if a.resolved() { "resolved" } else { "firing" }))
+            .collect();
+        format!(
+            "{} notify {} {} {} [{}]",
+            crate::format::timestamp_ms_rfc3339(self.at_ms),
+            self.receiver,
+            self.status(),
+            self.group_key,
+            alerts.join(", ")
+        )
+    }
+}
+
+impl Escalation {
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "time": crate::format::timestamp_ms_rfc3339(self.at_ms),
+            "incident": self.incident,
+            "level": self.level,
+        })
+    }
+}
+
+impl Outcome {
+    /// Events (one line each, as `events_to_text`), then notifications, incidents opened and
+    /// escalations; `incidents` looks up what was opened.
+    pub fn to_text(&self, incidents: Option<&IncidentManager>) -> String {
+        let mut out = crate::rules::replay::events_to_text(&self.events);
+        for n in &self.notifications {
+            out.push_str(&n.to_text_line());
+            out.push('\n');
+        }
+        for (at, id) in &self.opened {
+            let what = incidents.and_then(|m| m.incident(id));
+            out.push_str(&format!(
+                "{} incident {id} opened at {}: {}\n",
+                crate::format::timestamp_ms_rfc3339(*at),
+                what.map_or("?", |i| i.level.as_str()),
+                what.map_or("?", |i| i.kind.as_str()),
+            ));
+        }
+        for e in &self.escalations {
+            out.push_str(&format!(
+                "{} incident {} escalated to {}\n",
+                crate::format::timestamp_ms_rfc3339(e.at_ms),
+                e.incident,
+                e.level
+            ));
+        }
+        out
+    }
+
+    /// `{"events", "notifications", "escalations", "opened": [{"time", "incident"}]}`, each
+    /// in time order (events as `events_to_json`, notifications as Alertmanager's webhook).
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut doc: serde_json::Value =
+            serde_json::from_str(&crate::rules::replay::events_to_json(&self.events)).expect("own JSON");
+        doc["notifications"] = self.notifications.iter().map(Notification::to_json).collect();
+        doc["escalations"] = self.escalations.iter().map(Escalation::to_json).collect();
+        doc["opened"] = self
+            .opened
+            .iter()
+            .map(|(at, id)| serde_json::json!({"time": crate::format::timestamp_ms_rfc3339(*at), "incident": id}))
+            .collect();
+        doc
+    }
+}
