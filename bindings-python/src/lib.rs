@@ -35,6 +35,7 @@ fn _opsbook(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<state::DeliveryLog>()?;
     m.add_function(wrap_pyfunction!(state::delivery_id, m)?)?;
     m.add_class::<rules::IncidentManager>()?;
+    m.add_class::<rules::AlertPipeline>()?;
     m.add_function(wrap_pyfunction!(rules::fingerprint, m)?)?;
     m.add_class::<forecast::Crossing>()?;
     m.add_class::<forecast::InitialState>()?;

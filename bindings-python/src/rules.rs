@@ -286,6 +286,40 @@ impl Dispatcher {
     fn next_due(&self) -> Option<f64> {
         self.inner.next_due().map(|t| t as f64 / 1e3)
     }
+
+    /// Every group's alerts and timers as JSON text (the route comes from the config).
+    fn snapshot(&self) -> String {
+        self.inner.snapshot()
+    }
+
+    fn restore(&mut self, snapshot: &str) -> PyResult<()> {
+        self.inner.restore(snapshot).py_err()
+    }
+
+    fn save(&self, store: &crate::state::Store, key: &str) -> PyResult<()> {
+        self.inner.save(store.store(), key).py_err()
+    }
+
+    fn load(&mut self, store: &crate::state::Store, key: &str) -> PyResult<bool> {
+        self.inner.load(store.store(), key).py_err()
+    }
+}
+
+/// A Python hook as the core's hook: `hook(incident: dict) -> (succeeded, detail)`, an
+/// exception counting as a failure with its message.
+fn py_hook(hook: Py<PyAny>) -> impl Fn(&opsbook::rules::incident::Incident) -> opsbook::rules::incident::HookOutcome {
+    move |incident| {
+        Python::attach(|py| {
+            let run = || -> PyResult<(bool, String)> {
+                let arg = to_py(py, &incident.to_json())?;
+                hook.call1(py, (arg,))?.extract(py)
+            };
+            match run() {
+                Ok((succeeded, detail)) => opsbook::rules::incident::HookOutcome { succeeded, detail },
+                Err(e) => opsbook::rules::incident::HookOutcome { succeeded: false, detail: e.to_string() },
+            }
+        })
+    }
 }
 
 /// Incidents with escalation, acknowledgement and auto-recovery hooks.
@@ -311,18 +345,29 @@ impl IncidentManager {
     /// `hook(incident: dict) -> (succeeded, detail)` runs when an incident of `kind` opens;
     /// an exception counts as a failure with its message.
     fn register_hook(&mut self, kind: &str, hook: Py<PyAny>) {
-        self.inner.register_hook(kind, move |incident| {
-            Python::attach(|py| {
-                let run = || -> PyResult<(bool, String)> {
-                    let arg = to_py(py, &incident.to_json())?;
-                    hook.call1(py, (arg,))?.extract(py)
-                };
-                match run() {
-                    Ok((succeeded, detail)) => opsbook::rules::incident::HookOutcome { succeeded, detail },
-                    Err(e) => opsbook::rules::incident::HookOutcome { succeeded: false, detail: e.to_string() },
-                }
-            })
-        });
+        self.inner.register_hook(kind, py_hook(hook));
+    }
+
+    /// Adds a line to an incident's timeline (a recovery step taken by the caller).
+    fn record(&mut self, id: &str, what: &str, time: f64) -> PyResult<()> {
+        self.inner.record(id, what, time_ms("time", time)?).py_err()
+    }
+
+    /// Every incident and the alert → incident index as JSON text.
+    fn snapshot(&self) -> String {
+        self.inner.snapshot()
+    }
+
+    fn restore(&mut self, snapshot: &str) -> PyResult<()> {
+        self.inner.restore(snapshot).py_err()
+    }
+
+    fn save(&self, store: &crate::state::Store, key: &str) -> PyResult<()> {
+        self.inner.save(store.store(), key).py_err()
+    }
+
+    fn load(&mut self, store: &crate::state::Store, key: &str) -> PyResult<bool> {
+        self.inner.load(store.store(), key).py_err()
     }
 
     /// Opens or auto-resolves the incident of an event; its id when one was touched.
@@ -351,5 +396,109 @@ impl IncidentManager {
 
     fn incidents(&self, py: Python<'_>) -> PyResult<Vec<Py<PyAny>>> {
         self.inner.incidents().map(|i| to_py(py, &i.to_json())).collect()
+    }
+}
+
+/// A policy's rules, notifications and incidents run together: each evaluation's events go
+/// to the dispatcher and the incident manager; groups and escalations due between
+/// evaluations happen at their own times.
+#[pyclass(module = "opsbook")]
+pub struct AlertPipeline {
+    inner: opsbook::rules::pipeline::AlertPipeline,
+}
+
+fn outcome(py: Python<'_>, o: opsbook::rules::pipeline::Outcome) -> PyResult<Py<PyAny>> {
+    let dict = to_py(py, &o.to_json())?;
+    let events: Vec<AlertEvent> = o.events.into_iter().map(event).collect();
+    dict.bind(py).set_item("events", events)?;
+    Ok(dict)
+}
+
+impl AlertPipeline {
+    fn manager(&mut self) -> PyResult<&mut opsbook::rules::incident::IncidentManager> {
+        self.inner.incidents.as_mut().ok_or_else(|| {
+            crate::errors::to_py_err(opsbook::Error::InvalidValue {
+                field: "escalation.levels".into(),
+                value: String::new(),
+                reason: "the policy declares no escalation levels, so it keeps no incidents".into(),
+            })
+        })
+    }
+}
+
+#[pymethods]
+impl AlertPipeline {
+    /// From a TOML policy (`[[rules]]`, `[escalation]`; its other tables are checked too).
+    #[staticmethod]
+    fn from_toml(text: &str) -> PyResult<AlertPipeline> {
+        let policy = opsbook::policy::Policy::from_toml(text).py_err()?;
+        Ok(AlertPipeline { inner: policy.alert_pipeline().py_err()? })
+    }
+
+    /// From a JSON policy of the same shape.
+    #[staticmethod]
+    fn from_json(text: &str) -> PyResult<AlertPipeline> {
+        let policy = opsbook::policy::Policy::from_json(text).py_err()?;
+        Ok(AlertPipeline { inner: policy.alert_pipeline().py_err()? })
+    }
+
+    /// Evaluates at `time` (Unix seconds): `{"events": [AlertEvent], "notifications":
+    /// [webhook dict], "escalations": [{"time", "incident", "level"}], "opened": [{"time",
+    /// "incident"}]}`.
+    fn evaluate(&mut self, py: Python<'_>, time: f64, samples: Vec<Sample>) -> PyResult<Py<PyAny>> {
+        let t = time_ms("time", time)?;
+        let samples: Vec<CoreSample> =
+            samples.into_iter().map(|s| CoreSample { metric: s.metric, labels: s.labels, value: s.value }).collect();
+        let o = self.inner.evaluate(t, &samples).py_err()?;
+        outcome(py, o)
+    }
+
+    /// Sends what is due and escalates what ran out of time by `time`, without new samples.
+    fn advance(&mut self, py: Python<'_>, time: f64) -> PyResult<Py<PyAny>> {
+        let o = self.inner.advance(time_ms("time", time)?);
+        outcome(py, o)
+    }
+
+    fn acknowledge(&mut self, id: &str, by: &str, time: f64) -> PyResult<()> {
+        let t = time_ms("time", time)?;
+        self.manager()?.acknowledge(id, by, t).py_err()
+    }
+
+    fn resolve(&mut self, id: &str, by: &str, note: &str, time: f64) -> PyResult<()> {
+        let t = time_ms("time", time)?;
+        self.manager()?.resolve(id, by, note, t).py_err()
+    }
+
+    fn record(&mut self, id: &str, what: &str, time: f64) -> PyResult<()> {
+        let t = time_ms("time", time)?;
+        self.manager()?.record(id, what, t).py_err()
+    }
+
+    /// `hook(incident: dict) -> (succeeded, detail)` runs when an incident of `kind` opens.
+    fn register_hook(&mut self, kind: &str, hook: Py<PyAny>) -> PyResult<()> {
+        self.manager()?.register_hook(kind, py_hook(hook));
+        Ok(())
+    }
+
+    fn incident(&self, py: Python<'_>, id: &str) -> PyResult<Option<Py<PyAny>>> {
+        self.inner.incidents.as_ref().and_then(|m| m.incident(id)).map(|i| to_py(py, &i.to_json())).transpose()
+    }
+
+    fn incidents(&self, py: Python<'_>) -> PyResult<Vec<Py<PyAny>>> {
+        self.inner.incidents.iter().flat_map(|m| m.incidents()).map(|i| to_py(py, &i.to_json())).collect()
+    }
+
+    /// Saves rule, notification and incident state under `<prefix>rules`,
+    /// `<prefix>notifications`, `<prefix>incidents`.
+    #[pyo3(signature = (store, prefix = ""))]
+    fn save(&self, py: Python<'_>, store: &crate::state::Store, prefix: &str) -> PyResult<()> {
+        let inner = &self.inner;
+        let store = store.store();
+        py.detach(|| inner.save(store, prefix)).py_err()
+    }
+
+    #[pyo3(signature = (store, prefix = ""))]
+    fn load(&mut self, store: &crate::state::Store, prefix: &str) -> PyResult<()> {
+        self.inner.load(store.store(), prefix).py_err()
     }
 }

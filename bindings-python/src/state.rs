@@ -47,6 +47,18 @@ impl Store {
         Ok(Store { inner: Arc::new(opsbook::state::RedisStore::new(url, prefix).py_err()?) })
     }
 
+    /// The store a policy's `[state]` table names (`{"backend": "file", "path": ...}` or
+    /// `{"backend": "redis", "url_env": "OPSBOOK_REDIS_URL"}`; the URL is read from the
+    /// environment).
+    #[staticmethod]
+    fn from_config(py: Python<'_>, config: &Bound<'_, PyAny>) -> PyResult<Store> {
+        let text: String = py.import("json")?.call_method1("dumps", (config,))?.extract()?;
+        let doc: serde_json::Value =
+            serde_json::from_str(&text).map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))?;
+        let config = opsbook::state::StateConfig::from_value(&doc).py_err()?;
+        Ok(Store { inner: Arc::from(config.open().py_err()?) })
+    }
+
     fn get(&self, py: Python<'_>, key: &str) -> PyResult<Option<String>> {
         let s = self.inner.clone();
         py.detach(|| s.get(key)).py_err()

@@ -5,6 +5,15 @@ Rules are dicts with the keys of a policy's ``[[rules]]`` (``name``, ``metric``,
 ``numerator``/``denominator``, ``predict``, ``flapping``); times are Unix seconds.
 """
 
-from ._opsbook import Alert, AlertEvent, Dispatcher, IncidentManager, RuleEngine, Sample, fingerprint
+from ._opsbook import Alert, AlertEvent, AlertPipeline, Dispatcher, IncidentManager, RuleEngine, Sample, fingerprint
 
-__all__ = ["Alert", "AlertEvent", "Dispatcher", "IncidentManager", "RuleEngine", "Sample", "fingerprint"]
+__all__ = [
+    "Alert",
+    "AlertEvent",
+    "AlertPipeline",
+    "Dispatcher",
+    "IncidentManager",
+    "RuleEngine",
+    "Sample",
+    "fingerprint",
+]

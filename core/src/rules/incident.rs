@@ -28,6 +28,13 @@ pub struct Level {
     pub channels: Vec<String>,
 }
 
+impl Level {
+    /// ` (contact, contact)`, or nothing when nobody is named.
+    fn who(&self) -> String {
+        if self.contacts.is_empty() { String::new() } else { format!(" ({})", self.contacts.join(", ")) }
+    }
+}
+
 /// Levels (most urgent first) and which severity opens at which level.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EscalationPolicy {
@@ -260,12 +267,7 @@ impl IncidentManager {
                     escalate_at_ms: Some(event.at_ms + level.response_ms),
                     timeline: vec![TimelineEntry {
                         at_ms: event.at_ms,
-                        what: format!(
-                            "opened at {} ({}): {} firing",
-                            level.name,
-                            level.contacts.join(", "),
-                            event.rule
-                        ),
+                        what: format!("opened at {}{}: {} firing", level.name, level.who(), event.rule),
                     }],
                 };
                 if let Some(hook) = self.hooks.get(&event.rule) {
@@ -358,11 +360,11 @@ impl IncidentManager {
                     let level = &self.policy.levels[0];
                     incident.timeline.push(TimelineEntry {
                         at_ms: due,
-                        what: format!(
-                            "not acknowledged at {}: calling {} again",
-                            level.name,
-                            level.contacts.join(", ")
-                        ),
+                        what: if level.contacts.is_empty() {
+                            format!("not acknowledged at {}: calling again", level.name)
+                        } else {
+                            format!("not acknowledged at {}: calling {} again", level.name, level.contacts.join(", "))
+                        },
                     });
                     incident.escalate_at_ms = Some(due + level.response_ms);
                     out.push(Escalation { at_ms: due, incident: incident.id.clone(), level: level.name.clone() });
@@ -371,12 +373,7 @@ impl IncidentManager {
                 let next = &self.policy.levels[index - 1];
                 incident.timeline.push(TimelineEntry {
                     at_ms: due,
-                    what: format!(
-                        "not acknowledged at {}: escalated to {} ({})",
-                        incident.level,
-                        next.name,
-                        next.contacts.join(", ")
-                    ),
+                    what: format!("not acknowledged at {}: escalated to {}{}", incident.level, next.name, next.who()),
                 });
                 incident.level = next.name.clone();
                 incident.escalate_at_ms = Some(due + next.response_ms);
