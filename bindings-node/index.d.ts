@@ -9,6 +9,33 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
+/**
+ * A policy's rules, notifications ([escalation] route) and incidents ([escalation] levels)
+ * run together; groups and escalations due between evaluations happen at their own times.
+ */
+export declare class AlertPipeline {
+  /** From a TOML policy (`[[rules]]`, `[escalation]`; its other tables are checked too). */
+  static fromToml(text: string): AlertPipeline
+  /** From a JSON policy of the same shape. */
+  static fromJson(text: string): AlertPipeline
+  /** Evaluates the rules at `time` (Unix seconds) and passes the events on. */
+  evaluate(time: number, samples: Array<Sample>): PipelineOutcome
+  /** Sends what is due and escalates what ran out of time by `time`, without new samples. */
+  advance(time: number): PipelineOutcome
+  acknowledge(id: string, by: string, time: number): void
+  resolve(id: string, by: string, note: string, time: number): void
+  /** Adds a line to the timeline (e.g. what a recovery step did). */
+  record(id: string, what: string, time: number): void
+  incident(id: string): any | null
+  incidents(): Array<any>
+  /**
+   * Saves rule, notification and incident state under `<prefix>rules`,
+   * `<prefix>notifications`, `<prefix>incidents`.
+   */
+  save(store: Store, prefix?: string | undefined | null): void
+  load(store: Store, prefix?: string | undefined | null): void
+}
+
 /** A capacity plan over many resources. */
 export declare class CapacityPlan {
   /** The markdown report as the manuals print it; `language` "zh-CN" (default) or "en". */
@@ -63,6 +90,11 @@ export declare class Dispatcher {
   tick(time: number): Array<any>
   /** When the next group is due (Unix seconds), or null. */
   nextDue(): number | null
+  /** Every group's alerts and timers as JSON text (the route comes from the config). */
+  snapshot(): string
+  restore(snapshot: string): void
+  save(store: Store, key: string): void
+  load(store: Store, key: string): boolean
 }
 
 /** Check results, their aggregate status, and their renderings. */
@@ -138,6 +170,11 @@ export declare class IncidentManager {
   tick(time: number): Array<EscalationStep>
   incident(id: string): any | null
   incidents(): Array<any>
+  /** Every incident and the alert → incident index as JSON text. */
+  snapshot(): string
+  restore(snapshot: string): void
+  save(store: Store, key: string): void
+  load(store: Store, key: string): boolean
 }
 
 /** One observed value with unit, thresholds, bounds and labels. NaN means no value. */
@@ -219,6 +256,11 @@ export declare class Store {
   static memory(): Store
   static file(path: string): Store
   static redis(url: string, prefix?: string | undefined | null): Store
+  /**
+   * The store a policy's `[state]` table names (`{ backend: "file", path }` or
+   * `{ backend: "redis", url_env: "OPSBOOK_REDIS_URL" }`; the URL is read from the environment).
+   */
+  static fromConfig(config: any): Store
   get(key: string): string | null
   /** Stores `value`, expiring after `ttl` seconds when given. */
   put(key: string, value: string, ttl?: number | undefined | null): void
@@ -381,6 +423,18 @@ export interface NagiosOutput {
 
 /** Parses a status name in any case ("ok", "Warning"). */
 export declare function parseStatus(name: string): Status
+
+/**
+ * What one pipeline step produced, each list in time order: events, Alertmanager webhook
+ * payloads (with `time`), escalations `{ time, incident, level }` and incidents opened
+ * `{ time, incident }` (times RFC 3339).
+ */
+export interface PipelineOutcome {
+  events: Array<AlertEvent>
+  notifications: Array<any>
+  escalations: Array<any>
+  opened: Array<any>
+}
 
 export interface PlanOptions {
   /** Months ahead (6). */

@@ -835,6 +835,7 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
+module.exports.AlertPipeline = nativeBinding.AlertPipeline
 module.exports.CapacityPlan = nativeBinding.CapacityPlan
 module.exports.CheckResult = nativeBinding.CheckResult
 module.exports.DeliveryLog = nativeBinding.DeliveryLog

@@ -2,6 +2,9 @@
 // describe the API as a TypeScript user calls it.
 import {
   AlertEvent,
+  AlertPipeline,
+  PipelineOutcome,
+  Store,
   CapacityPlan,
   CheckResult,
   Crossing,
@@ -67,3 +70,8 @@ const due: number | null = dispatcher.nextDue()
 const incidents = new IncidentManager()
 const incidentId: string | null = incidents.onEvent(events[0])
 void [due, incidentId]
+const pipeline: AlertPipeline = AlertPipeline.fromToml('version = 1\n[escalation.route]\nreceiver = "ops"\n')
+const outcome: PipelineOutcome = pipeline.evaluate(0, [{ metric: 'up', value: 0 }])
+const firstEvents: AlertEvent[] = outcome.events
+pipeline.save(Store.memory(), 'edu:')
+void [firstEvents, pipeline.advance(60).notifications.length]

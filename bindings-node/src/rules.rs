@@ -327,6 +327,27 @@ impl Dispatcher {
     pub fn next_due(&self) -> Option<f64> {
         self.inner.next_due().map(|t| t as f64 / 1e3)
     }
+
+    /// Every group's alerts and timers as JSON text (the route comes from the config).
+    #[napi]
+    pub fn snapshot(&self) -> String {
+        self.inner.snapshot()
+    }
+
+    #[napi]
+    pub fn restore(&mut self, snapshot: String) -> napi::Result<(), String> {
+        self.inner.restore(&snapshot).js_err()
+    }
+
+    #[napi]
+    pub fn save(&self, store: &crate::state::Store, key: String) -> napi::Result<(), String> {
+        self.inner.save(store.store(), &key).js_err()
+    }
+
+    #[napi]
+    pub fn load(&mut self, store: &crate::state::Store, key: String) -> napi::Result<bool, String> {
+        self.inner.load(store.store(), &key).js_err()
+    }
 }
 
 /// An escalation step: the incident and its new level.
@@ -397,5 +418,142 @@ impl IncidentManager {
     #[napi]
     pub fn incidents(&self) -> Vec<serde_json::Value> {
         self.inner.incidents().map(|i| i.to_json()).collect()
+    }
+
+    /// Every incident and the alert → incident index as JSON text.
+    #[napi]
+    pub fn snapshot(&self) -> String {
+        self.inner.snapshot()
+    }
+
+    #[napi]
+    pub fn restore(&mut self, snapshot: String) -> napi::Result<(), String> {
+        self.inner.restore(&snapshot).js_err()
+    }
+
+    #[napi]
+    pub fn save(&self, store: &crate::state::Store, key: String) -> napi::Result<(), String> {
+        self.inner.save(store.store(), &key).js_err()
+    }
+
+    #[napi]
+    pub fn load(&mut self, store: &crate::state::Store, key: String) -> napi::Result<bool, String> {
+        self.inner.load(store.store(), &key).js_err()
+    }
+}
+
+/// What one pipeline step produced, each list in time order: events, Alertmanager webhook
+/// payloads (with `time`), escalations `{ time, incident, level }` and incidents opened
+/// `{ time, incident }` (times RFC 3339).
+#[napi(object)]
+pub struct PipelineOutcome {
+    pub events: Vec<AlertEvent>,
+    pub notifications: Vec<serde_json::Value>,
+    pub escalations: Vec<serde_json::Value>,
+    pub opened: Vec<serde_json::Value>,
+}
+
+fn outcome(o: opsbook::rules::pipeline::Outcome) -> PipelineOutcome {
+    let doc = o.to_json();
+    let list = |k: &str| doc[k].as_array().cloned().unwrap_or_default();
+    PipelineOutcome {
+        notifications: list("notifications"),
+        escalations: list("escalations"),
+        opened: list("opened"),
+        events: o.events.into_iter().map(event).collect(),
+    }
+}
+
+/// A policy's rules, notifications ([escalation] route) and incidents ([escalation] levels)
+/// run together; groups and escalations due between evaluations happen at their own times.
+#[napi]
+pub struct AlertPipeline {
+    inner: opsbook::rules::pipeline::AlertPipeline,
+}
+
+impl AlertPipeline {
+    fn manager(&mut self) -> napi::Result<&mut opsbook::rules::incident::IncidentManager, String> {
+        self.inner.incidents.as_mut().ok_or_else(|| {
+            crate::errors::to_js_err(opsbook::Error::InvalidValue {
+                field: "escalation.levels".into(),
+                value: String::new(),
+                reason: "the policy declares no escalation levels, so it keeps no incidents".into(),
+            })
+        })
+    }
+}
+
+#[napi]
+impl AlertPipeline {
+    /// From a TOML policy (`[[rules]]`, `[escalation]`; its other tables are checked too).
+    #[napi(factory)]
+    pub fn from_toml(text: String) -> napi::Result<AlertPipeline, String> {
+        let policy = opsbook::policy::Policy::from_toml(&text).js_err()?;
+        Ok(AlertPipeline { inner: policy.alert_pipeline().js_err()? })
+    }
+
+    /// From a JSON policy of the same shape.
+    #[napi(factory)]
+    pub fn from_json(text: String) -> napi::Result<AlertPipeline, String> {
+        let policy = opsbook::policy::Policy::from_json(&text).js_err()?;
+        Ok(AlertPipeline { inner: policy.alert_pipeline().js_err()? })
+    }
+
+    /// Evaluates the rules at `time` (Unix seconds) and passes the events on.
+    #[napi]
+    pub fn evaluate(&mut self, time: f64, samples: Vec<Sample>) -> napi::Result<PipelineOutcome, String> {
+        let t = time_ms("time", time)?;
+        let samples: Vec<CoreSample> = samples
+            .into_iter()
+            .map(|s| CoreSample { metric: s.metric, labels: labels_of(s.labels), value: s.value })
+            .collect();
+        Ok(outcome(self.inner.evaluate(t, &samples).js_err()?))
+    }
+
+    /// Sends what is due and escalates what ran out of time by `time`, without new samples.
+    #[napi]
+    pub fn advance(&mut self, time: f64) -> napi::Result<PipelineOutcome, String> {
+        Ok(outcome(self.inner.advance(time_ms("time", time)?)))
+    }
+
+    #[napi]
+    pub fn acknowledge(&mut self, id: String, by: String, time: f64) -> napi::Result<(), String> {
+        let t = time_ms("time", time)?;
+        self.manager()?.acknowledge(&id, &by, t).js_err()
+    }
+
+    #[napi]
+    pub fn resolve(&mut self, id: String, by: String, note: String, time: f64) -> napi::Result<(), String> {
+        let t = time_ms("time", time)?;
+        self.manager()?.resolve(&id, &by, &note, t).js_err()
+    }
+
+    /// Adds a line to the timeline (e.g. what a recovery step did).
+    #[napi]
+    pub fn record(&mut self, id: String, what: String, time: f64) -> napi::Result<(), String> {
+        let t = time_ms("time", time)?;
+        self.manager()?.record(&id, &what, t).js_err()
+    }
+
+    #[napi]
+    pub fn incident(&self, id: String) -> Option<serde_json::Value> {
+        self.inner.incidents.as_ref().and_then(|m| m.incident(&id)).map(|i| i.to_json())
+    }
+
+    #[napi]
+    pub fn incidents(&self) -> Vec<serde_json::Value> {
+        self.inner.incidents.iter().flat_map(|m| m.incidents()).map(|i| i.to_json()).collect()
+    }
+
+    /// Saves rule, notification and incident state under `<prefix>rules`,
+    /// `<prefix>notifications`, `<prefix>incidents`.
+    #[napi]
+    pub fn save(&self, store: &crate::state::Store, prefix: Option<String>) -> napi::Result<(), String> {
+        self.inner.save(store.store(), prefix.as_deref().unwrap_or("")).js_err()
+    }
+
+    #[napi]
+    pub fn load(&mut self, store: &crate::state::Store, prefix: Option<String>) -> napi::Result<(), String> {
+        self.inner.load(store.store(), prefix.as_deref().unwrap_or("")).js_err()
     }
 }

@@ -47,6 +47,14 @@ impl Store {
         Ok(Store { inner: Arc::new(store) })
     }
 
+    /// The store a policy's `[state]` table names (`{ backend: "file", path }` or
+    /// `{ backend: "redis", url_env: "OPSBOOK_REDIS_URL" }`; the URL is read from the environment).
+    #[napi(factory)]
+    pub fn from_config(config: serde_json::Value) -> napi::Result<Store, String> {
+        let config = opsbook::state::StateConfig::from_value(&config).js_err()?;
+        Ok(Store { inner: Arc::from(config.open().js_err()?) })
+    }
+
     #[napi]
     pub fn get(&self, key: String) -> napi::Result<Option<String>, String> {
         self.inner.get(&key).js_err()
