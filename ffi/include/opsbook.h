@@ -86,6 +86,9 @@ typedef enum {
   OPSBOOK_DELIVERY_BUSY = 2,
 } opsbook_delivery;
 
+// Rules, dispatcher and incident manager of one policy.
+typedef struct opsbook_alert_pipeline opsbook_alert_pipeline;
+
 // A capacity plan over many resources.
 typedef struct opsbook_capacity_plan opsbook_capacity_plan;
 
@@ -548,6 +551,82 @@ opsbook_result opsbook_incidents_json(opsbook_incidents *m, char **out);
 // Frees an incident manager. NULL is fine.
 void opsbook_incidents_free(opsbook_incidents *m);
 
+// Saves the dispatcher's groups (alerts, timers, last notifications) under `key`.
+opsbook_result opsbook_dispatcher_save(opsbook_dispatcher *d,
+                                       const opsbook_store *s,
+                                       const char *key);
+
+// Restores the groups saved under `key`; `*found` (may be NULL) says whether there were any.
+opsbook_result opsbook_dispatcher_load(opsbook_dispatcher *d,
+                                       const opsbook_store *s,
+                                       const char *key,
+                                       bool *found);
+
+// Saves every incident and the alert → incident index under `key`.
+opsbook_result opsbook_incidents_save(opsbook_incidents *m,
+                                      const opsbook_store *s,
+                                      const char *key);
+
+// Restores the incidents saved under `key`; `*found` (may be NULL) says whether there were any.
+opsbook_result opsbook_incidents_load(opsbook_incidents *m,
+                                      const opsbook_store *s,
+                                      const char *key,
+                                      bool *found);
+
+// A pipeline from a JSON policy (`{"version": 1, "rules": [...], "escalation": {...}}`;
+// every table is checked).
+opsbook_result opsbook_alert_pipeline_from_json(const char *policy, opsbook_alert_pipeline **out);
+
+// A pipeline from a TOML policy.
+opsbook_result opsbook_alert_pipeline_from_toml(const char *policy, opsbook_alert_pipeline **out);
+
+// Evaluates the rules at `time` over `len` samples; the outcome as JSON text in `*out`
+// (free it with `opsbook_string_free`).
+opsbook_result opsbook_alert_pipeline_evaluate(opsbook_alert_pipeline *p,
+                                               double time,
+                                               const opsbook_sample *samples,
+                                               size_t len,
+                                               char **out);
+
+// Sends what is due and escalates what ran out of time by `time`, without new samples.
+opsbook_result opsbook_alert_pipeline_advance(opsbook_alert_pipeline *p, double time, char **out);
+
+// Acknowledges an open incident: its escalation stops.
+opsbook_result opsbook_alert_pipeline_acknowledge(opsbook_alert_pipeline *p,
+                                                  const char *id,
+                                                  const char *by,
+                                                  double time);
+
+// Resolves an incident with a note.
+opsbook_result opsbook_alert_pipeline_resolve(opsbook_alert_pipeline *p,
+                                              const char *id,
+                                              const char *by,
+                                              const char *note,
+                                              double time);
+
+// Adds a line to an incident's timeline (what a recovery step you ran did).
+opsbook_result opsbook_alert_pipeline_record(opsbook_alert_pipeline *p,
+                                             const char *id,
+                                             const char *what,
+                                             double time);
+
+// Every incident as `{"incidents": [...]}` (empty without escalation levels).
+opsbook_result opsbook_alert_pipeline_incidents_json(opsbook_alert_pipeline *p, char **out);
+
+// Saves rule, notification and incident state under `<prefix>rules`, `<prefix>notifications`
+// and `<prefix>incidents` (`prefix` NULL: none).
+opsbook_result opsbook_alert_pipeline_save(opsbook_alert_pipeline *p,
+                                           const opsbook_store *s,
+                                           const char *prefix);
+
+// Loads what `opsbook_alert_pipeline_save` saved; parts never saved start empty.
+opsbook_result opsbook_alert_pipeline_load(opsbook_alert_pipeline *p,
+                                           const opsbook_store *s,
+                                           const char *prefix);
+
+// Frees a pipeline. NULL is fine.
+void opsbook_alert_pipeline_free(opsbook_alert_pipeline *p);
+
 // A rule engine from a JSON policy's `rules` (`{"rules": [{"name": ..., "metric": ...,
 // "alert_when": "above 80", "for": "5m"}]}`).
 opsbook_result opsbook_rule_engine_from_json(const char *json, opsbook_rule_engine **out);
@@ -611,6 +690,11 @@ opsbook_result opsbook_runner_check_names(const opsbook_runner *runner, char **o
 
 // Frees a runner. NULL is fine.
 void opsbook_runner_free(opsbook_runner *runner);
+
+// The store a policy's `[state]` table names, as JSON (`{"backend": "file", "path": ...}`
+// or `{"backend": "redis", "url_env": "OPSBOOK_REDIS_URL"}`; the URL is read from the
+// environment).
+opsbook_result opsbook_store_from_config(const char *config_json, opsbook_store **out);
 
 // A store in this process.
 opsbook_result opsbook_store_memory(opsbook_store **out);

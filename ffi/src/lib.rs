@@ -29,6 +29,7 @@ mod error;
 mod forecast;
 mod handles;
 mod notify;
+mod pipeline;
 mod rules;
 mod runner;
 mod state;

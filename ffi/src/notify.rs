@@ -220,3 +220,57 @@ pub unsafe extern "C" fn opsbook_incidents_free(m: *mut opsbook_incidents) {
         drop(unsafe { Box::from_raw(m) });
     }
 }
+
+/// Saves the dispatcher's groups (alerts, timers, last notifications) under `key`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn opsbook_dispatcher_save(
+    d: *mut opsbook_dispatcher,
+    s: *const crate::state::opsbook_store,
+    key: *const c_char,
+) -> opsbook_result {
+    guard(|| dispatcher(d)?.save(crate::state::store(s)?.as_ref(), unsafe { c_str(key, "key") }?).map_err(fail))
+}
+
+/// Restores the groups saved under `key`; `*found` (may be NULL) says whether there were any.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn opsbook_dispatcher_load(
+    d: *mut opsbook_dispatcher,
+    s: *const crate::state::opsbook_store,
+    key: *const c_char,
+    found: *mut bool,
+) -> opsbook_result {
+    guard(|| {
+        let f = dispatcher(d)?.load(crate::state::store(s)?.as_ref(), unsafe { c_str(key, "key") }?).map_err(fail)?;
+        if let Some(out) = unsafe { found.as_mut() } {
+            *out = f;
+        }
+        Ok(())
+    })
+}
+
+/// Saves every incident and the alert → incident index under `key`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn opsbook_incidents_save(
+    m: *mut opsbook_incidents,
+    s: *const crate::state::opsbook_store,
+    key: *const c_char,
+) -> opsbook_result {
+    guard(|| incidents(m)?.save(crate::state::store(s)?.as_ref(), unsafe { c_str(key, "key") }?).map_err(fail))
+}
+
+/// Restores the incidents saved under `key`; `*found` (may be NULL) says whether there were any.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn opsbook_incidents_load(
+    m: *mut opsbook_incidents,
+    s: *const crate::state::opsbook_store,
+    key: *const c_char,
+    found: *mut bool,
+) -> opsbook_result {
+    guard(|| {
+        let f = incidents(m)?.load(crate::state::store(s)?.as_ref(), unsafe { c_str(key, "key") }?).map_err(fail)?;
+        if let Some(out) = unsafe { found.as_mut() } {
+            *out = f;
+        }
+        Ok(())
+    })
+}

@@ -52,6 +52,20 @@ fn labels(p: *const opsbook_label, len: usize, name: &str) -> Result<Labels, ops
     Ok(out)
 }
 
+/// The caller's samples as the core's.
+pub(crate) fn samples_from(samples: *const opsbook_sample, len: usize) -> Result<Vec<Sample>, opsbook_result> {
+    let mut list = Vec::with_capacity(len);
+    for (i, s) in slice(samples, len, "samples")?.iter().enumerate() {
+        let metric = unsafe { c_str(s.metric, &format!("samples[{i}].metric")) }?;
+        list.push(Sample {
+            metric: metric.to_owned(),
+            labels: labels(s.labels, s.labels_len, &format!("samples[{i}].labels"))?,
+            value: s.value,
+        });
+    }
+    Ok(list)
+}
+
 fn put_engine(out: *mut *mut opsbook_rule_engine, inner: RuleEngine) -> Result<(), opsbook_result> {
     if out.is_null() {
         return Err(null_argument("out"));
@@ -105,16 +119,7 @@ pub unsafe extern "C" fn opsbook_rule_engine_evaluate(
     guard(|| {
         let e = engine(engine_)?;
         let t = opsbook::forecast::input::time_ms("time", time).map_err(fail)?;
-        let mut list = Vec::with_capacity(len);
-        for (i, s) in slice(samples, len, "samples")?.iter().enumerate() {
-            let metric = unsafe { c_str(s.metric, &format!("samples[{i}].metric")) }?;
-            list.push(Sample {
-                metric: metric.to_owned(),
-                labels: labels(s.labels, s.labels_len, &format!("samples[{i}].labels"))?,
-                value: s.value,
-            });
-        }
-        let events = e.evaluate(t, &list).map_err(fail)?;
+        let events = e.evaluate(t, &samples_from(samples, len)?).map_err(fail)?;
         put_string(events_json, events_to_json(&events))
     })
 }

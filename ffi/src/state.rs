@@ -43,8 +43,30 @@ fn secs(field: &str, s: f64) -> Result<Duration, opsbook_result> {
     opsbook::check::duration_from_secs(field, s).map_err(fail)
 }
 
-fn store<'a>(p: *const opsbook_store) -> Result<&'a Arc<dyn StateStore>, opsbook_result> {
+pub(crate) fn store<'a>(p: *const opsbook_store) -> Result<&'a Arc<dyn StateStore>, opsbook_result> {
     unsafe { p.as_ref() }.map(|s| &s.inner).ok_or_else(|| null_argument("store"))
+}
+
+/// The store a policy's `[state]` table names, as JSON (`{"backend": "file", "path": ...}`
+/// or `{"backend": "redis", "url_env": "OPSBOOK_REDIS_URL"}`; the URL is read from the
+/// environment).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn opsbook_store_from_config(
+    config_json: *const c_char,
+    out: *mut *mut opsbook_store,
+) -> opsbook_result {
+    guard(|| {
+        let text = unsafe { c_str(config_json, "config_json") }?;
+        let doc: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+            fail(opsbook::Error::InvalidValue {
+                field: "config_json".into(),
+                value: String::new(),
+                reason: e.to_string(),
+            })
+        })?;
+        let config = opsbook::state::StateConfig::from_value(&doc).map_err(fail)?;
+        put_store(out, Arc::from(config.open().map_err(fail)?))
+    })
 }
 
 /// A store in this process.

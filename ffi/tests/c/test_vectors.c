@@ -897,6 +897,208 @@ static void state_and_delivery(const char *dir) {
   remove(path);
 }
 
+/* ---- tests/vectors/alerting.json: rules → notifications → incidents ---- */
+
+static void epoch_text(long secs, char *buf, size_t size) {
+  snprintf(buf, size, "1970-01-01T%02ld:%02ld:%02ldZ", secs / 3600, secs / 60 % 60, secs % 60);
+}
+
+static int same_time(const cJSON *got_text, const cJSON *want_secs) {
+  char want[64];
+  epoch_text((long)want_secs->valuedouble, want, sizeof want);
+  return cJSON_IsString(got_text) && !strcmp(got_text->valuestring, want);
+}
+
+static int by_text(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* Whether a webhook-shaped notification matches the vector's form (alerts as sorted
+   "name=value,...:status" strings; opsbook prints label names in order). */
+static int same_notification(const cJSON *got, const cJSON *want) {
+  if (!same_time(cJSON_GetObjectItem(got, "time"), cJSON_GetObjectItem(want, "time"))) return 0;
+  if (strcmp(cJSON_GetObjectItem(got, "receiver")->valuestring, cJSON_GetObjectItem(want, "receiver")->valuestring)) return 0;
+  if (strcmp(cJSON_GetObjectItem(got, "status")->valuestring, cJSON_GetObjectItem(want, "status")->valuestring)) return 0;
+  if (!cJSON_Compare(cJSON_GetObjectItem(got, "groupLabels"), cJSON_GetObjectItem(want, "group_labels"), 1)) return 0;
+  const cJSON *alerts = cJSON_GetObjectItem(got, "alerts"), *wanted = cJSON_GetObjectItem(want, "alerts");
+  int n = cJSON_GetArraySize(alerts);
+  if (n != cJSON_GetArraySize(wanted)) return 0;
+  char **texts = calloc((size_t)n + 1, sizeof *texts);
+  int k = 0, ok = 1;
+  const cJSON *a, *l;
+  cJSON_ArrayForEach(a, alerts) {
+    char buf[1024] = "";
+    cJSON_ArrayForEach(l, cJSON_GetObjectItem(a, "labels")) {
+      size_t used = strlen(buf);
+      snprintf(buf + used, sizeof buf - used, "%s%s=%s", used ? "," : "", l->string, l->valuestring);
+    }
+    size_t used = strlen(buf);
+    snprintf(buf + used, sizeof buf - used, ":%s", cJSON_GetObjectItem(a, "status")->valuestring);
+    texts[k] = malloc(strlen(buf) + 1);
+    memcpy(texts[k++], buf, strlen(buf) + 1);
+  }
+  qsort(texts, (size_t)n, sizeof *texts, by_text);
+  for (k = 0; k < n; k++) {
+    ok = ok && !strcmp(texts[k], cJSON_GetArrayItem(wanted, k)->valuestring);
+    free(texts[k]);
+  }
+  free(texts);
+  return ok;
+}
+
+/* Whether got (times RFC 3339) matches want (times in seconds) key by key. */
+static int same_timed(const cJSON *got, const cJSON *want) {
+  const cJSON *w;
+  cJSON_ArrayForEach(w, want) {
+    const cJSON *g = cJSON_GetObjectItem(got, w->string);
+    if (!strcmp(w->string, "time")) {
+      if (!same_time(g, w)) return 0;
+    } else if (!strcmp(w->string, "timeline")) {
+      int n = cJSON_GetArraySize(w);
+      if (n != cJSON_GetArraySize(g)) return 0;
+      for (int k = 0; k < n; k++)
+        if (!same_timed(cJSON_GetArrayItem(g, k), cJSON_GetArrayItem(w, k))) return 0;
+    } else if (!cJSON_Compare(g, w, 1)) {
+      return 0;
+    }
+  }
+  return 1;
+}
+
+static opsbook_result alerting_step(opsbook_alert_pipeline *p, const cJSON *s, char **out) {
+  double t = num(cJSON_GetObjectItem(s, "time"));
+  const cJSON *x;
+  *out = NULL;
+  if ((x = cJSON_GetObjectItem(s, "samples"))) {
+    size_t count = (size_t)cJSON_GetArraySize(x), i = 0;
+    opsbook_sample *ss = calloc(count ? count : 1, sizeof *ss);
+    opsbook_label **keep = calloc(count ? count : 1, sizeof *keep);
+    const cJSON *sj;
+    cJSON_ArrayForEach(sj, x) {
+      ss[i].metric = cJSON_GetObjectItem(sj, "metric")->valuestring;
+      keep[i] = label_array(cJSON_GetObjectItem(sj, "labels"), &ss[i].labels_len);
+      ss[i].labels = keep[i];
+      ss[i].value = num(cJSON_GetObjectItem(sj, "value"));
+      i++;
+    }
+    opsbook_result rc = opsbook_alert_pipeline_evaluate(p, t, ss, count, out);
+    for (i = 0; i < count; i++) free(keep[i]);
+    free(keep);
+    free(ss);
+    return rc;
+  }
+  if (cJSON_GetObjectItem(s, "advance")) return opsbook_alert_pipeline_advance(p, t, out);
+  if ((x = cJSON_GetObjectItem(s, "acknowledge")))
+    return opsbook_alert_pipeline_acknowledge(p, text_of(x, "incident"), text_of(x, "by"), t);
+  if ((x = cJSON_GetObjectItem(s, "resolve")))
+    return opsbook_alert_pipeline_resolve(p, text_of(x, "incident"), text_of(x, "by"), text_of(x, "note"), t);
+  if ((x = cJSON_GetObjectItem(s, "record")))
+    return opsbook_alert_pipeline_record(p, text_of(x, "incident"), text_of(x, "what"), t);
+  fprintf(stderr, "unknown step\n");
+  exit(2);
+}
+
+/* Runs a case's steps; with restart, a fresh pipeline loads the store before each step. */
+static void alerting_case(const cJSON *c, const char *policy, int restart) {
+  const char *id = cJSON_GetObjectItem(c, "id")->valuestring;
+  opsbook_store *store = NULL;
+  opsbook_alert_pipeline *p = NULL;
+  CHECK(opsbook_store_memory(&store) == OPSBOOK_RESULT_OK, "store");
+  CHECK(opsbook_alert_pipeline_from_json(policy, &p) == OPSBOOK_RESULT_OK, "%s: %s", id, last_error());
+  cJSON *notes = cJSON_CreateArray(), *escalations = cJSON_CreateArray(), *opened = cJSON_CreateArray();
+  const cJSON *s;
+  cJSON_ArrayForEach(s, cJSON_GetObjectItem(c, "steps")) {
+    if (restart) {
+      opsbook_alert_pipeline_free(p);
+      p = NULL;
+      opsbook_alert_pipeline_from_json(policy, &p);
+      CHECK(opsbook_alert_pipeline_load(p, store, "vec:") == OPSBOOK_RESULT_OK, "%s: load %s", id, last_error());
+    }
+    char *out = NULL;
+    opsbook_result rc = alerting_step(p, s, &out);
+    const cJSON *err = cJSON_GetObjectItem(s, "error");
+    if (err) {
+      CHECK(same_code(rc, text_of(err, "code")) && strstr(last_error(), text_of(err, "field")), "%s: step error %s", id, last_error());
+    } else {
+      CHECK(rc == OPSBOOK_RESULT_OK, "%s: %s", id, last_error());
+    }
+    if (out) {
+      cJSON *doc = cJSON_Parse(out), *x;
+      cJSON_ArrayForEach(x, cJSON_GetObjectItem(doc, "notifications")) cJSON_AddItemToArray(notes, cJSON_Duplicate(x, 1));
+      cJSON_ArrayForEach(x, cJSON_GetObjectItem(doc, "escalations")) cJSON_AddItemToArray(escalations, cJSON_Duplicate(x, 1));
+      cJSON_ArrayForEach(x, cJSON_GetObjectItem(doc, "opened")) cJSON_AddItemToArray(opened, cJSON_Duplicate(x, 1));
+      cJSON_Delete(doc);
+      opsbook_string_free(out);
+    }
+    if (restart) CHECK(opsbook_alert_pipeline_save(p, store, "vec:") == OPSBOOK_RESULT_OK, "%s: save", id);
+  }
+  const cJSON *want = cJSON_GetObjectItem(c, "expect");
+  const cJSON *w = cJSON_GetObjectItem(want, "notifications");
+  int n = cJSON_GetArraySize(w), ok = n == cJSON_GetArraySize(notes);
+  for (int k = 0; ok && k < n; k++) ok = same_notification(cJSON_GetArrayItem(notes, k), cJSON_GetArrayItem(w, k));
+  CHECK(ok, "%s (restart %d): notifications differ", id, restart);
+  w = cJSON_GetObjectItem(want, "escalations");
+  n = cJSON_GetArraySize(w), ok = n == cJSON_GetArraySize(escalations);
+  for (int k = 0; ok && k < n; k++) ok = same_timed(cJSON_GetArrayItem(escalations, k), cJSON_GetArrayItem(w, k));
+  CHECK(ok, "%s (restart %d): escalations differ", id, restart);
+  w = cJSON_GetObjectItem(want, "opened");
+  n = cJSON_GetArraySize(w), ok = n == cJSON_GetArraySize(opened);
+  for (int k = 0; ok && k < n; k++) ok = same_timed(cJSON_GetArrayItem(opened, k), cJSON_GetArrayItem(w, k));
+  CHECK(ok, "%s (restart %d): opened differ", id, restart);
+  char *all = NULL;
+  CHECK(opsbook_alert_pipeline_incidents_json(p, &all) == OPSBOOK_RESULT_OK, "%s: incidents", id);
+  cJSON *doc = cJSON_Parse(all);
+  const cJSON *got = cJSON_GetObjectItem(doc, "incidents");
+  w = cJSON_GetObjectItem(want, "incidents");
+  n = cJSON_GetArraySize(w), ok = n == cJSON_GetArraySize(got);
+  for (int k = 0; ok && k < n; k++) ok = same_timed(cJSON_GetArrayItem(got, k), cJSON_GetArrayItem(w, k));
+  CHECK(ok, "%s (restart %d): incidents differ: %s", id, restart, all);
+  cJSON_Delete(doc);
+  opsbook_string_free(all);
+  cJSON_Delete(notes);
+  cJSON_Delete(escalations);
+  cJSON_Delete(opened);
+  opsbook_alert_pipeline_free(p);
+  opsbook_store_free(store);
+}
+
+static void replay_alerting(const char *dir) {
+  cJSON *doc = load(dir, "alerting.json");
+  int replayed = 0;
+  const cJSON *c;
+  cJSON_ArrayForEach(c, cJSON_GetObjectItem(doc, "cases")) {
+    const char *id = cJSON_GetObjectItem(c, "id")->valuestring;
+    char *policy = cJSON_PrintUnformatted(cJSON_GetObjectItem(c, "policy"));
+    const cJSON *err = cJSON_GetObjectItem(c, "error");
+    if (err) {
+      opsbook_alert_pipeline *p = NULL;
+      opsbook_result rc = opsbook_alert_pipeline_from_json(policy, &p);
+      CHECK(same_code(rc, text_of(err, "code")) && p == NULL, "%s: code %s", id, opsbook_result_name((uint32_t)rc));
+      CHECK(strstr(last_error(), text_of(err, "field")) != NULL, "%s: %s", id, last_error());
+    } else {
+      alerting_case(c, policy, 0);
+      alerting_case(c, policy, 1);
+    }
+    free(policy);
+    replayed++;
+  }
+  CHECK(replayed == 15, "alerting replayed %d", replayed);
+  opsbook_alert_pipeline *p = NULL;
+  CHECK(opsbook_alert_pipeline_from_json(NULL, &p) == OPSBOOK_RESULT_NULL_ARGUMENT, "NULL policy");
+  CHECK(opsbook_alert_pipeline_advance(NULL, 0, NULL) == OPSBOOK_RESULT_NULL_ARGUMENT, "NULL pipeline");
+  CHECK(opsbook_alert_pipeline_from_toml("version = 1\n", &p) == OPSBOOK_RESULT_OK, "toml");
+  CHECK(opsbook_alert_pipeline_acknowledge(p, "INC-0001", "a", 0) == OPSBOOK_RESULT_INVALID_VALUE &&
+            strstr(last_error(), "escalation.levels"), "no levels: %s", last_error());
+  char *out = NULL;
+  CHECK(opsbook_alert_pipeline_evaluate(p, 0, NULL, 3, &out) == OPSBOOK_RESULT_NULL_ARGUMENT, "NULL samples with a length");
+  opsbook_alert_pipeline_free(p);
+  opsbook_alert_pipeline_free(NULL);
+  opsbook_store *store = NULL;
+  CHECK(opsbook_store_from_config("{\"backend\": \"redis\"}", &store) == OPSBOOK_RESULT_INVALID_VALUE &&
+            strstr(last_error(), "state.url_env"), "redis without url_env: %s", last_error());
+  CHECK(opsbook_store_from_config("{\"backend\": \"memory\"}", &store) == OPSBOOK_RESULT_OK, "memory store");
+  opsbook_store_free(store);
+  cJSON_Delete(doc);
+}
+
 int main(int argc, char **argv) {
   if (argc != 2) {
     fprintf(stderr, "usage: %s VECTORS_DIR\n", argv[0]);
@@ -913,6 +1115,7 @@ int main(int argc, char **argv) {
   replay_holt_winters(argv[1]);
   replay_rules(argv[1]);
   notify_and_incidents();
+  replay_alerting(argv[1]);
   state_and_delivery(argv[1]);
   printf("%d passed, %d failed\n", passed, failed);
   return failed == 0 ? 0 : 1;
