@@ -220,3 +220,55 @@ url_env = "OPSBOOK_TEST_STATE_URL"
     assert!(err.contains("policy.toml: escalation.levels[0]") && err.contains("unknown field `respons`"), "{err}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn concurrent_commands_on_one_state_file_lose_no_update() {
+    let dir = std::env::temp_dir().join(format!("opsbook-cli-lease-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let policy = dir.join("policy.toml");
+    let state = dir.join("state.json");
+    std::fs::write(
+        &policy,
+        "version = 1\n[[rules]]\nname = \"Down\"\nmetric = \"up\"\nalert_when = \"below 1\"\n\
+         [escalation]\n[[escalation.levels]]\nname = \"P0\"\nresponse = \"5m\"\n",
+    )
+    .unwrap();
+    let samples = dir.join("s.jsonl");
+    std::fs::write(&samples, "{\"time\": 0, \"metric\": \"up\", \"labels\": {}, \"value\": 0}\n").unwrap();
+    let (p, s) = (policy.to_str().unwrap(), state.to_str().unwrap());
+    json_out(&opsbook(&[
+        "rules",
+        "eval",
+        "--policy",
+        p,
+        "--samples",
+        samples.to_str().unwrap(),
+        "--state",
+        s,
+        "--format",
+        "json",
+    ]));
+    // Twelve operators record at once: each load-change-save holds the state lease, so every
+    // line lands (without it, later saves would overwrite earlier ones).
+    let children: Vec<_> = (0..12)
+        .map(|i| {
+            Command::new(env!("CARGO_BIN_EXE_opsbook"))
+                .args(["incidents", "record", "INC-0001", &format!("step {i}"), "--policy", p, "--state", s])
+                .args(["--time", &(60 + i).to_string()])
+                .stdout(std::process::Stdio::null())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for mut c in children {
+        assert!(c.wait().unwrap().success());
+    }
+    let doc = json_out(&opsbook(&["incidents", "show", "INC-0001", "--policy", p, "--state", s, "--format", "json"]));
+    let mut lines: Vec<String> =
+        doc["timeline"].as_array().unwrap().iter().skip(1).map(|e| e["what"].as_str().unwrap().to_owned()).collect();
+    lines.sort();
+    let mut want: Vec<String> = (0..12).map(|i| format!("step {i}")).collect();
+    want.sort();
+    assert_eq!(lines, want);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -82,3 +82,47 @@ fn bad_policies_are_refused() {
     p.levels[1].response_ms = 0;
     assert!(IncidentManager::new(p).err().unwrap().to_string().contains("levels[1].response"));
 }
+
+#[test]
+fn closed_incidents_are_forgotten_after_keep_closed_open_ones_never() {
+    let doc = serde_json::json!({
+        "keep_closed": "1d",
+        "levels": [{"name": "P0", "response": "5m"}, {"name": "P1", "response": "15m"}],
+        "severities": {"critical": "P1"},
+    });
+    let mut m = IncidentManager::new(opsbook::rules::incident::escalation_from_value(&doc).unwrap()).unwrap();
+    let closed = m.on_event(&event(EventKind::Firing, "ServiceDown", "critical", 0)).unwrap();
+    m.resolve(&closed, "alice", "restarted", 10 * MIN).unwrap();
+    let open = m.on_event(&event(EventKind::Firing, "DiskFull", "critical", 0)).unwrap();
+    m.acknowledge(&open, "bob", MIN).unwrap();
+    // Kept until a full day after its last entry (10 min), then gone; the open one stays.
+    m.tick(10 * MIN + 1440 * MIN);
+    assert!(m.incident(&closed).is_some());
+    m.tick(10 * MIN + 1440 * MIN + 1);
+    assert!(m.incident(&closed).is_none());
+    assert!(m.incident(&open).is_some());
+    // The default is 90 days; "forever" keeps everything; nonsense is refused by key.
+    assert_eq!(EscalationPolicy::manual_p0_p3().keep_closed_ms, Some(90 * 1440 * MIN));
+    let forever = serde_json::json!({"keep_closed": "forever", "levels": [{"name": "P0", "response": "5m"}]});
+    assert_eq!(opsbook::rules::incident::escalation_from_value(&forever).unwrap().keep_closed_ms, None);
+    let bad = serde_json::json!({"keep_closed": "a while", "levels": [{"name": "P0", "response": "5m"}]});
+    let err = opsbook::rules::incident::escalation_from_value(&bad).unwrap_err().to_string();
+    assert!(err.contains("escalation.keep_closed"), "{err}");
+}
+
+#[test]
+fn snapshots_carry_incidents_into_a_new_manager() {
+    let store = opsbook::state::MemoryStore::new();
+    let mut m = IncidentManager::new(EscalationPolicy::manual_p0_p3()).unwrap();
+    let id = m.on_event(&event(EventKind::Firing, "HighMemory", "warning", 0)).unwrap();
+    m.save(&store, "incidents").unwrap();
+    let mut again = IncidentManager::new(EscalationPolicy::manual_p0_p3()).unwrap();
+    assert!(again.load(&store, "incidents").unwrap());
+    assert_eq!(again.incident(&id), m.incident(&id));
+    // The same alert firing again belongs to the restored incident; ids continue.
+    assert_eq!(again.on_event(&event(EventKind::Firing, "HighMemory", "warning", MIN)).unwrap(), id);
+    let next = again.on_event(&event(EventKind::Firing, "DiskFull", "critical", MIN)).unwrap();
+    assert_eq!(next, "INC-0002");
+    assert!(again.restore("{\"version\": 2}").unwrap_err().to_string().contains("state"));
+    assert!(!IncidentManager::new(EscalationPolicy::manual_p0_p3()).unwrap().load(&store, "nothing").unwrap());
+}

@@ -6,6 +6,8 @@
 //! [escalation]
 //! severities = { critical = "P1", warning = "P2", info = "P3" }
 //!
+//! keep_closed = "90d"              # closed incidents kept (the default; "forever")
+//!
 //! [[escalation.levels]]            # most urgent first
 //! name = "P0"
 //! response = "5m"
@@ -60,6 +62,8 @@ pub struct EscalationSpec {
     pub silences: Vec<SilenceSpec>,
     #[serde(default)]
     pub inhibit_rules: Vec<InhibitSpec>,
+    /// How long closed incidents are kept (default 90d; "forever" keeps them).
+    pub keep_closed: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -148,7 +152,18 @@ impl EscalationSpec {
                 channels: l.channels.clone(),
             });
         }
-        let policy = EscalationPolicy { levels, severity_levels: self.severities.clone() };
+        let keep_closed_ms = match self.keep_closed.as_deref() {
+            None => Some(crate::rules::incident::DEFAULT_KEEP_CLOSED_MS),
+            Some("forever") => None,
+            Some(text) => {
+                let ms = parse_duration("escalation.keep_closed", text)?.as_millis() as i64;
+                if ms <= 0 {
+                    return Err(Error::invalid_value("escalation.keep_closed", text, "must be longer than 0"));
+                }
+                Some(ms)
+            }
+        };
+        let policy = EscalationPolicy { levels, severity_levels: self.severities.clone(), keep_closed_ms };
         policy.validate()?;
         Ok(policy)
     }

@@ -41,7 +41,15 @@ pub struct EscalationPolicy {
     pub levels: Vec<Level>,
     /// severity label value → level name; unmapped severities open at the least urgent level.
     pub severity_levels: BTreeMap<String, String>,
+    /// How long a closed (resolved or auto-resolved) incident is kept after its last
+    /// timeline entry; None keeps it for ever. Kept state is rewritten at every save, so
+    /// it must not grow without end.
+    pub keep_closed_ms: Option<i64>,
 }
+
+/// How long closed incidents are kept unless the policy says (`keep_closed`): 90 days, the
+/// longest retention the manuals keep records online.
+pub const DEFAULT_KEEP_CLOSED_MS: i64 = 90 * 86_400_000;
 
 impl EscalationPolicy {
     /// The manuals' P0-P3 (whole site down 5 min, core function 15 min, partial 30 min,
@@ -64,6 +72,7 @@ impl EscalationPolicy {
                 .into_iter()
                 .map(|(s, l)| (s.to_owned(), l.to_owned()))
                 .collect(),
+            keep_closed_ms: Some(DEFAULT_KEEP_CLOSED_MS),
         }
     }
 
@@ -348,8 +357,15 @@ impl IncidentManager {
         self.incidents.values().filter(|i| i.status == IncidentStatus::Open).filter_map(|i| i.escalate_at_ms).min()
     }
 
-    /// As [`IncidentManager::tick`], with the time each step fell due.
+    /// As [`IncidentManager::tick`], with the time each step fell due. Closed incidents past
+    /// the policy's `keep_closed` are forgotten here.
     pub fn escalate(&mut self, now_ms: i64) -> Vec<Escalation> {
+        if let Some(keep) = self.policy.keep_closed_ms {
+            self.incidents.retain(|_, i| {
+                let open = matches!(i.status, IncidentStatus::Open | IncidentStatus::Acknowledged);
+                open || i.timeline.last().map_or(i.opened_at_ms, |e| e.at_ms) >= now_ms - keep
+            });
+        }
         let mut out = Vec::new();
         for incident in self.incidents.values_mut() {
             while incident.status == IncidentStatus::Open && incident.escalate_at_ms.is_some_and(|t| t <= now_ms) {
