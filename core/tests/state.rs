@@ -152,3 +152,40 @@ fn redis_store() {
         .to_string();
     assert!(!err.contains("secret"), "{err}");
 }
+
+/// A policy whose `[state]` names Redis through `url_env`: two pipelines (two replicas, or
+/// two cron runs) continue the same incidents, and the URL with its password never shows.
+#[test]
+fn pipeline_state_in_redis_named_by_the_policy() {
+    let url = match std::env::var("OPSBOOK_TEST_REDIS_URL") {
+        Ok(u) => u,
+        Err(_) if std::env::var("CI").as_deref() == Ok("true") => panic!("OPSBOOK_TEST_REDIS_URL is not set"),
+        Err(_) => return eprintln!("skipped: OPSBOOK_TEST_REDIS_URL is not set"),
+    };
+    let policy = format!(
+        "version = 1\n[[rules]]\nname = \"Down\"\nmetric = \"up\"\nalert_when = \"below 1\"\nseverity = \"critical\"\n\
+         [escalation]\nseverities = {{ critical = \"P1\" }}\n\
+         [[escalation.levels]]\nname = \"P0\"\nresponse = \"5m\"\n[[escalation.levels]]\nname = \"P1\"\nresponse = \"15m\"\n\
+         [state]\nbackend = \"redis\"\nurl_env = \"OPSBOOK_TEST_REDIS_URL\"\nprefix = \"opsbook-pipeline-{}:\"\n",
+        std::process::id()
+    );
+    let policy = opsbook::policy::Policy::from_toml(&policy).unwrap();
+    let store = policy.state.as_ref().unwrap().open().unwrap();
+    let mut first = policy.alert_pipeline().unwrap();
+    let up = |v: f64| vec![opsbook::rules::Sample { metric: "up".into(), labels: Default::default(), value: v }];
+    let out = first.evaluate(0, &up(0.0)).unwrap();
+    assert_eq!(out.opened, [(0, "INC-0001".to_owned())]);
+    first.save(store.as_ref(), "").unwrap();
+    let mut second = policy.alert_pipeline().unwrap();
+    second.load(store.as_ref(), "").unwrap();
+    // The alert is still firing in the restored engine: no new incident, and P1 runs out at 15 min.
+    assert!(second.evaluate(60_000, &up(0.0)).unwrap().opened.is_empty());
+    let out = second.advance(900_000);
+    assert_eq!(out.escalations.len(), 1);
+    assert_eq!(out.escalations[0].level, "P0");
+    for key in ["rules", "incidents"] {
+        store.delete(key).unwrap();
+    }
+    let summary = policy.summary();
+    assert!(summary.contains("redis from $OPSBOOK_TEST_REDIS_URL") && !summary.contains(&url), "{summary}");
+}
