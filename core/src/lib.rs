@@ -5,6 +5,8 @@
 //! exposition. Every front door (Python, Node, C, the `opsbook` command) wraps this crate,
 //! so they all give the same answers.
 
+#[cfg(feature = "backup")]
+pub mod backup;
 pub mod check;
 pub mod duration;
 pub mod error;

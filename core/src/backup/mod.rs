@@ -1,0 +1,13 @@
+//! Backups: manifests of backup directories (PostgreSQL's `backup_manifest`, `sha256sum`
+//! files), verification against them, and retention.
+
+pub mod build;
+pub mod checksum;
+pub mod manifest;
+pub mod verify;
+pub mod walk;
+
+pub use build::{BuildOptions, Built, Progress, build};
+pub use checksum::Algorithm;
+pub use manifest::{FileEntry, Manifest, WalRange};
+pub use verify::{Problem, ProblemKind, Verification, VerifyOptions, verify, verify_against};
