@@ -211,5 +211,34 @@ fn manifests_opsbook_writes_pass_pg_verifybackup() {
     assert!(pg_verifybackup(&dir).is_empty());
     assert!(ours(&dir).is_empty());
     assert_eq!(Manifest::parse(&bytes).unwrap(), built.manifest);
-    let _ = ProblemKind::Missing;
+}
+
+/// The malformed manifests of tests/vectors/manifests.json transcribed from PostgreSQL's own
+/// suite: the real pg_verifybackup refuses each with the message the vector records, and
+/// opsbook refuses each too (manifest_vectors.rs checks opsbook's wording).
+#[test]
+fn pg_verifybackup_refuses_the_transcribed_manifests_as_recorded() {
+    if !Path::new(&format!("{PG_BIN}/pg_verifybackup")).exists() {
+        assert!(std::env::var("CI").as_deref() != Ok("true"), "pg_verifybackup is missing");
+        return eprintln!("skipped: pg_verifybackup is not installed");
+    }
+    let path = format!("{}/../tests/vectors/manifests.json", env!("CARGO_MANIFEST_DIR"));
+    let doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let tmp = TempDir::new("bad-manifests");
+    let mut checked = 0;
+    for c in doc["cases"].as_array().unwrap() {
+        let Some(message) = c["postgres"].as_str() else { continue };
+        std::fs::write(tmp.0.join("backup_manifest"), c["manifest"].as_str().unwrap()).unwrap();
+        let out = Command::new(format!("{PG_BIN}/pg_verifybackup")).arg("-n").arg(&tmp.0).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success() && stderr.contains(message), "{}: {stderr}", c["id"]);
+        let ours = verify(&tmp.0, &VerifyOptions::default(), None);
+        assert_eq!(ours.problems.len(), 1, "{}", c["id"]);
+        assert!(
+            ours.problems[0].kind == ProblemKind::ManifestInvalid
+                || ours.problems[0].kind == ProblemKind::ManifestChecksumMismatch
+        );
+        checked += 1;
+    }
+    assert_eq!(checked, 30);
 }

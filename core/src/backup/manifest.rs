@@ -103,7 +103,7 @@ struct RawFile {
     path: Option<String>,
     #[serde(rename = "Encoded-Path")]
     encoded_path: Option<String>,
-    #[serde(rename = "Size")]
+    #[serde(rename = "Size", default, deserialize_with = "size_integer")]
     size: Option<u64>,
     #[serde(rename = "Last-Modified")]
     last_modified: Option<String>,
@@ -116,12 +116,20 @@ struct RawFile {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawWalRange {
-    #[serde(rename = "Timeline")]
+    #[serde(rename = "Timeline", default, deserialize_with = "timeline_integer")]
     timeline: Option<u32>,
     #[serde(rename = "Start-LSN")]
     start_lsn: Option<String>,
     #[serde(rename = "End-LSN")]
     end_lsn: Option<String>,
+}
+
+fn size_integer<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<u64>, D::Error> {
+    u64::deserialize(d).map(Some).map_err(|_| de::Error::custom("file size is not an integer"))
+}
+
+fn timeline_integer<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<u32>, D::Error> {
+    u32::deserialize(d).map(Some).map_err(|_| de::Error::custom("timeline is not an integer"))
 }
 
 struct Raw {
@@ -240,7 +248,8 @@ impl<'de> Visitor<'de> for ManifestVisitor {
                     }
                     raw.wal_ranges = Some(out);
                 }
-                "Manifest-Checksum" => raw.checksum = Some(map.next_value()?),
+                // null is read as absent, so the checksum check names what is wrong.
+                "Manifest-Checksum" => raw.checksum = map.next_value::<Option<String>>()?,
                 _ => return Err(de::Error::custom(format!("unrecognized top-level field \"{key}\""))),
             }
         }
@@ -255,8 +264,15 @@ impl Manifest {
     /// Parses a `backup_manifest` and checks its Manifest-Checksum.
     pub fn parse(bytes: &[u8]) -> Result<Manifest> {
         let mut de = serde_json::Deserializer::from_slice(bytes);
-        let raw = de.deserialize_map(ManifestVisitor).map_err(|e| invalid(e.to_string()))?;
-        de.end().map_err(|e| invalid(e.to_string()))?;
+        let json_error = |e: serde_json::Error| {
+            if e.is_eof() {
+                invalid(format!("manifest ended unexpectedly at line {} column {}", e.line(), e.column()))
+            } else {
+                invalid(e.to_string())
+            }
+        };
+        let raw = de.deserialize_map(ManifestVisitor).map_err(json_error)?;
+        de.end().map_err(json_error)?;
         let files = raw.files.ok_or_else(|| invalid("missing \"Files\""))?;
         match (raw.version, raw.system_identifier) {
             (2, None) => return Err(invalid("a version 2 manifest needs \"System-Identifier\"")),

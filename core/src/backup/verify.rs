@@ -79,7 +79,6 @@ pub struct VerifyOptions {
     pub exit_on_error: bool,
 }
 
-
 /// pg_verifybackup's default ignore list.
 pub const DEFAULT_IGNORE: [&str; 5] =
     ["backup_manifest", "pg_wal", "postgresql.auto.conf", "recovery.signal", "standby.signal"];
