@@ -14,7 +14,9 @@ use crate::error::{Error, Result};
 pub struct CalendarSpan {
     pub years: u32,
     pub months: u32,
-    /// Days, weeks and everything smaller, as a fixed length.
+    /// Days and weeks (7 days each): calendar days in a time zone, as Go's `AddDate` counts them.
+    pub days: u32,
+    /// Hours and everything smaller, as a fixed length.
     pub fixed: Duration,
 }
 
@@ -72,6 +74,11 @@ pub fn parse_calendar_span(field: &str, text: &str) -> Result<CalendarSpan> {
         match unit {
             "y" => span.years = u32::try_from(n).map_err(|_| bad("number too large"))?,
             "mo" => span.months = u32::try_from(n).map_err(|_| bad("number too large"))?,
+            "w" | "d" => {
+                let days = if unit == "w" { n.checked_mul(7) } else { Some(n) };
+                let days = days.and_then(|d| u32::try_from(d).ok()).ok_or_else(|| bad("number too large"))?;
+                span.days = span.days.checked_add(days).ok_or_else(|| bad("number too large"))?;
+            }
             _ => {
                 let factor = UNITS.iter().find(|(u, _)| *u == unit).map(|(_, f)| *f).unwrap_or(1);
                 let ms = n.checked_mul(factor).ok_or_else(|| bad("duration too large"))?;
@@ -93,7 +100,7 @@ pub fn parse_duration(field: &str, text: &str) -> Result<Duration> {
             "months and years are calendar units; use ms, s, m, h, d or w here",
         ));
     }
-    Ok(span.fixed)
+    Ok(span.fixed + Duration::from_secs(span.days as u64 * 86_400))
 }
 
 /// Writes a fixed duration in the grammar, largest units first (`1h30m`, `250ms`, `0s`).
@@ -126,7 +133,9 @@ mod tests {
         assert_eq!(parse_duration("t", "1w2d").unwrap(), Duration::from_secs(9 * 86400));
         assert_eq!(parse_duration("t", "0").unwrap(), Duration::ZERO);
         let span = parse_calendar_span("keep", "1y2mo3d").unwrap();
-        assert_eq!((span.years, span.months, span.fixed), (1, 2, Duration::from_secs(3 * 86400)));
+        assert_eq!((span.years, span.months, span.days, span.fixed), (1, 2, 3, Duration::ZERO));
+        let span = parse_calendar_span("keep", "2w1d3h").unwrap();
+        assert_eq!((span.days, span.fixed), (15, Duration::from_secs(3 * 3600)));
         assert_eq!(format_duration(Duration::from_millis(5_400_250)), "1h30m250ms");
     }
 
