@@ -169,6 +169,128 @@ enum Command {
     /// Policy files: validate.
     #[command(subcommand)]
     Policy(PolicyCommand),
+    /// Backups: manifests (PostgreSQL backup_manifest, sha256sum), verification, retention.
+    #[command(subcommand)]
+    Backup(BackupCommand),
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ManifestFormat {
+    Postgres,
+    Sha256sum,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ChecksumAlgorithm {
+    Crc32c,
+    Sha224,
+    Sha256,
+    Sha384,
+    Sha512,
+    None,
+}
+
+#[derive(clap::Args)]
+struct RetentionFlags {
+    #[arg(long)]
+    keep_last: Option<String>,
+    #[arg(long)]
+    keep_hourly: Option<String>,
+    #[arg(long)]
+    keep_daily: Option<String>,
+    #[arg(long)]
+    keep_weekly: Option<String>,
+    #[arg(long)]
+    keep_monthly: Option<String>,
+    #[arg(long)]
+    keep_yearly: Option<String>,
+    /// Keep everything within this window of the newest backup (e.g. 7d, 1y2mo).
+    #[arg(long)]
+    keep_within: Option<String>,
+    #[arg(long)]
+    keep_within_hourly: Option<String>,
+    #[arg(long)]
+    keep_within_daily: Option<String>,
+    #[arg(long)]
+    keep_within_weekly: Option<String>,
+    #[arg(long)]
+    keep_within_monthly: Option<String>,
+    #[arg(long)]
+    keep_within_yearly: Option<String>,
+    /// Keep backups with all these tags (comma-separated); repeatable.
+    #[arg(long)]
+    keep_tag: Vec<String>,
+    /// The manuals' `find -mtime +N -delete` instead of restic's rules: keep N+1 days from now.
+    #[arg(long, conflicts_with_all = ["keep_last", "keep_hourly", "keep_daily", "keep_weekly", "keep_monthly", "keep_yearly", "keep_within", "keep_tag"])]
+    find_mtime: Option<u32>,
+    /// Group by (comma-separated: host, paths, tags; empty for one group).
+    #[arg(long, default_value = "host,paths")]
+    group_by: String,
+    /// The clock (RFC 3339 or Unix seconds; default now).
+    #[arg(long)]
+    now: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum BackupCommand {
+    /// Write a manifest of DIR to standard output (or --output): every file's path, size,
+    /// modification time and checksum, hashed on every core.
+    Manifest {
+        dir: std::path::PathBuf,
+        #[arg(long, value_enum, default_value_t = ChecksumAlgorithm::Crc32c)]
+        algorithm: ChecksumAlgorithm,
+        #[arg(long, value_enum, default_value_t = ManifestFormat::Postgres)]
+        manifest_format: ManifestFormat,
+        /// Where to write it (written whole, then renamed into place).
+        #[arg(long)]
+        output: Option<std::path::PathBuf>,
+        /// Paths left out (default: backup_manifest and pg_wal); repeatable.
+        #[arg(long)]
+        ignore: Vec<String>,
+        /// No progress bar on standard error.
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// Verify DIR against its backup_manifest (or a sha256sum file given with --manifest);
+    /// exits 2 on any problem.
+    Verify {
+        dir: std::path::PathBuf,
+        #[arg(long)]
+        manifest: Option<std::path::PathBuf>,
+        #[arg(long)]
+        skip_checksums: bool,
+        #[arg(long)]
+        ignore: Vec<String>,
+        #[arg(long)]
+        exit_on_error: bool,
+        #[arg(long, value_enum, default_value_t = EvalFormat::Text)]
+        format: EvalFormat,
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// Which backups to keep and which to forget: backups as JSON (--input, or standard input;
+    /// `restic snapshots --json` works) or the entries of --dir. Nothing is deleted.
+    Retention {
+        #[arg(long, conflicts_with = "dir")]
+        input: Option<std::path::PathBuf>,
+        /// A directory whose entries are the backups (their modification times).
+        #[arg(long)]
+        dir: Option<std::path::PathBuf>,
+        #[command(flatten)]
+        flags: RetentionFlags,
+        #[arg(long, value_enum, default_value_t = EvalFormat::Text)]
+        format: EvalFormat,
+    },
+    /// Delete the backups in DIR that a retention policy forgets. Prints what it would
+    /// delete unless --yes is given.
+    Forget {
+        dir: std::path::PathBuf,
+        #[command(flatten)]
+        flags: RetentionFlags,
+        /// Really delete.
+        #[arg(long)]
+        yes: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -517,6 +639,7 @@ fn run(command: Command) -> opsbook::Result<u8> {
         }
         Command::Rules(command) => rules_command(command),
         Command::Incidents(command) => incidents_command(command),
+        Command::Backup(command) => backup_command(command),
         Command::Policy(PolicyCommand::Check { file }) => {
             let policy = Policy::from_path(&file)?;
             print!("{}", policy.summary());
@@ -591,6 +714,263 @@ fn open_state(
         (Some(path), _) => Ok(Some(opsbook::state::StateConfig::file(path).open()?)),
         (None, Some(config)) => Ok(Some(config.open()?)),
         (None, None) => Ok(None),
+    }
+}
+
+fn algorithm_of(a: ChecksumAlgorithm) -> opsbook::backup::Algorithm {
+    use opsbook::backup::Algorithm;
+    match a {
+        ChecksumAlgorithm::Crc32c => Algorithm::Crc32c,
+        ChecksumAlgorithm::Sha224 => Algorithm::Sha224,
+        ChecksumAlgorithm::Sha256 => Algorithm::Sha256,
+        ChecksumAlgorithm::Sha384 => Algorithm::Sha384,
+        ChecksumAlgorithm::Sha512 => Algorithm::Sha512,
+        ChecksumAlgorithm::None => Algorithm::None,
+    }
+}
+
+/// A progress bar on standard error when it is a terminal.
+fn progress_bar(quiet: bool) -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal;
+    if quiet || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{bar:40} {binary_bytes}/{binary_total_bytes} {binary_bytes_per_sec} {msg}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    Some(bar)
+}
+
+fn retention_policy(flags: &RetentionFlags) -> opsbook::Result<opsbook::backup::retention::Policy> {
+    let mut doc = serde_json::Map::new();
+    for (key, value) in [
+        ("keep_last", &flags.keep_last),
+        ("keep_hourly", &flags.keep_hourly),
+        ("keep_daily", &flags.keep_daily),
+        ("keep_weekly", &flags.keep_weekly),
+        ("keep_monthly", &flags.keep_monthly),
+        ("keep_yearly", &flags.keep_yearly),
+        ("keep_within", &flags.keep_within),
+        ("keep_within_hourly", &flags.keep_within_hourly),
+        ("keep_within_daily", &flags.keep_within_daily),
+        ("keep_within_weekly", &flags.keep_within_weekly),
+        ("keep_within_monthly", &flags.keep_within_monthly),
+        ("keep_within_yearly", &flags.keep_within_yearly),
+    ] {
+        if let Some(v) = value {
+            doc.insert(key.into(), serde_json::json!(v));
+        }
+    }
+    if !flags.keep_tag.is_empty() {
+        let lists: Vec<Vec<String>> =
+            flags.keep_tag.iter().map(|t| t.split(',').map(|s| s.trim().to_owned()).collect()).collect();
+        doc.insert("keep_tags".into(), serde_json::json!(lists));
+    }
+    let policy = opsbook::backup::retention::policy_from_value(&serde_json::Value::Object(doc))?;
+    if policy.is_empty() && flags.find_mtime.is_none() {
+        // restic refuses too: an empty policy would forget every backup.
+        return Err(opsbook::Error::InvalidValue {
+            field: "--keep-*".into(),
+            value: String::new(),
+            reason: "no retention rule given: it would forget every backup".into(),
+        });
+    }
+    Ok(policy)
+}
+
+/// Applies the flags to backups: one decision per group.
+fn retention_decisions(
+    backups: &[opsbook::backup::retention::Backup],
+    flags: &RetentionFlags,
+) -> opsbook::Result<Vec<(opsbook::backup::retention::GroupKey, opsbook::backup::retention::Decision)>> {
+    use opsbook::backup::retention::{GroupBy, GroupKey, apply_grouped, find_mtime};
+    let now = jiff::Timestamp::from_millisecond(time_or_now(&flags.now)?).map_err(|e| {
+        opsbook::Error::InvalidValue { field: "--now".into(), value: String::new(), reason: e.to_string() }
+    })?;
+    let policy = retention_policy(flags)?;
+    if let Some(days) = flags.find_mtime {
+        return Ok(vec![(GroupKey::default(), find_mtime(backups, days, now))]);
+    }
+    let mut by = GroupBy { host: false, paths: false, tags: false };
+    for part in flags.group_by.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        match part {
+            "host" => by.host = true,
+            "paths" => by.paths = true,
+            "tags" => by.tags = true,
+            other => {
+                return Err(opsbook::Error::InvalidValue {
+                    field: "--group-by".into(),
+                    value: other.into(),
+                    reason: "expected host, paths and/or tags".into(),
+                });
+            }
+        }
+    }
+    apply_grouped(backups, &policy, by, now)
+}
+
+fn backup_command(command: BackupCommand) -> opsbook::Result<u8> {
+    use opsbook::backup::{BuildOptions, VerifyOptions, build, sums, verify};
+    match command {
+        BackupCommand::Manifest { dir, algorithm, manifest_format, output, ignore, quiet } => {
+            let algorithm = algorithm_of(algorithm);
+            let mut options = BuildOptions { algorithm, ..BuildOptions::default() };
+            if matches!(manifest_format, ManifestFormat::Sha256sum) {
+                if algorithm == opsbook::backup::Algorithm::Crc32c {
+                    options.algorithm = opsbook::backup::Algorithm::Sha256;
+                }
+                options.ignore.clear();
+            }
+            options.ignore.extend(ignore.iter().map(|i| i.trim_end_matches('/').as_bytes().to_vec()));
+            if let Some(out) = &output
+                && let (Ok(a), Ok(b)) = (out.canonicalize(), dir.canonicalize())
+                && a.starts_with(&b)
+                && let Ok(rel) = a.strip_prefix(&b)
+            {
+                // The manifest never lists itself.
+                options.ignore.push(rel.as_os_str().as_encoded_bytes().to_vec());
+            }
+            let bar = progress_bar(quiet);
+            let report = |p: opsbook::backup::Progress| {
+                if let Some(bar) = &bar {
+                    bar.set_length(p.bytes_total);
+                    bar.set_position(p.bytes_done);
+                    bar.set_message(format!("{}/{} files", p.files_done, p.files_total));
+                }
+            };
+            let built = build(&dir, &options, Some(&report))?;
+            if let Some(bar) = &bar {
+                bar.finish_and_clear();
+            }
+            for s in &built.skipped {
+                eprintln!("opsbook: not followed (a symbolic link outside pg_tblspc/): {s}");
+            }
+            let bytes = match manifest_format {
+                ManifestFormat::Postgres => built.manifest.to_bytes(),
+                ManifestFormat::Sha256sum => {
+                    let lines: Vec<sums::SumLine> = built
+                        .manifest
+                        .files
+                        .iter()
+                        .map(|f| sums::SumLine {
+                            path: f.path.clone(),
+                            algorithm: f.algorithm,
+                            digest: f.checksum.clone(),
+                        })
+                        .collect();
+                    sums::write_sums(&lines)
+                }
+            };
+            match output {
+                None => {
+                    use std::io::Write;
+                    std::io::stdout()
+                        .write_all(&bytes)
+                        .map_err(|e| opsbook::Error::Io { path: "stdout".into(), reason: e.to_string() })?;
+                }
+                Some(path) => {
+                    let tmp = path.with_extension("opsbook-tmp");
+                    let io = |e: std::io::Error| opsbook::Error::Io {
+                        path: path.display().to_string(),
+                        reason: e.to_string(),
+                    };
+                    std::fs::write(&tmp, &bytes).map_err(io)?;
+                    std::fs::rename(&tmp, &path).map_err(io)?;
+                }
+            }
+            Ok(0)
+        }
+        BackupCommand::Verify { dir, manifest, skip_checksums, ignore, exit_on_error, format, quiet } => {
+            let bar = progress_bar(quiet);
+            let report = |p: opsbook::backup::Progress| {
+                if let Some(bar) = &bar {
+                    bar.set_length(p.bytes_total);
+                    bar.set_position(p.bytes_done);
+                }
+            };
+            // A file that does not start with "{" is a sha256sum-style checksum file.
+            let sums_file = manifest.as_ref().and_then(|m| {
+                let head = std::fs::read(m).ok()?;
+                let first = head.iter().find(|b| !b.is_ascii_whitespace()).copied();
+                (first != Some(b'{')).then_some(head)
+            });
+            let result = match (&manifest, sums_file) {
+                (Some(path), Some(text)) => {
+                    let lines = sums::parse_sums(&text).map_err(|e| in_file(path, e))?;
+                    sums::verify_sums(&lines, &dir)
+                }
+                _ => verify(&dir, &VerifyOptions { manifest, ignore, skip_checksums, exit_on_error }, Some(&report)),
+            };
+            if let Some(bar) = &bar {
+                bar.finish_and_clear();
+            }
+            match format {
+                EvalFormat::Text => print!("{}", result.to_text()),
+                EvalFormat::Json => println!("{}", result.to_json()),
+            }
+            Ok(if result.ok() { 0 } else { 2 })
+        }
+        BackupCommand::Retention { input, dir, flags, format } => {
+            let backups = match (&input, &dir) {
+                (_, Some(d)) => opsbook::backup::retention::backups_in_dir(d)?,
+                (path, None) => {
+                    let text = match path {
+                        Some(p) => std::fs::read_to_string(p)
+                            .map_err(|e| opsbook::Error::Io { path: p.display().to_string(), reason: e.to_string() })?,
+                        None => read_input("-")?,
+                    };
+                    let doc: serde_json::Value =
+                        serde_json::from_str(&text).map_err(|e| opsbook::Error::InvalidValue {
+                            field: "backups".into(),
+                            value: String::new(),
+                            reason: format!("not JSON: {e}"),
+                        })?;
+                    opsbook::backup::retention::backups_from_value(&doc)?
+                }
+            };
+            let groups = retention_decisions(&backups, &flags)?;
+            match format {
+                EvalFormat::Text => {
+                    for (key, d) in &groups {
+                        if key != &opsbook::backup::retention::GroupKey::default() {
+                            println!("group {}", key.to_json());
+                        }
+                        print!("{}", d.to_text());
+                    }
+                }
+                EvalFormat::Json => {
+                    let list: Vec<serde_json::Value> = groups
+                        .iter()
+                        .map(|(k, d)| {
+                            let mut v = d.to_json();
+                            v["key"] = k.to_json();
+                            v
+                        })
+                        .collect();
+                    println!("{}", serde_json::json!({ "groups": list }));
+                }
+            }
+            Ok(0)
+        }
+        BackupCommand::Forget { dir, flags, yes } => {
+            let backups = opsbook::backup::retention::backups_in_dir(&dir)?;
+            let groups = retention_decisions(&backups, &flags)?;
+            let mut failed = false;
+            for (_, d) in &groups {
+                for k in &d.keep {
+                    println!("keep   {}  ({})", k.backup.id, k.reasons.join(", "));
+                }
+                for r in opsbook::backup::retention::delete(&dir, &d.forget, !yes) {
+                    failed |= r.outcome.starts_with("error") || r.outcome.starts_with("refused");
+                    println!("{:<6} {}  ({})", "forget", r.id, r.outcome);
+                }
+            }
+            Ok(if failed { 2 } else { 0 })
+        }
     }
 }
 

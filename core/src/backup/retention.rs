@@ -528,6 +528,129 @@ pub fn backups_from_value(doc: &serde_json::Value) -> Result<Vec<Backup>> {
         .collect()
 }
 
+/// The backups in a directory as the manuals keep them: every entry directly inside (a dump
+/// file, or a dated directory), its name the id and its modification time the time (in this
+/// machine's time zone, as `find -mtime` and the manuals' dates see it).
+pub fn backups_in_dir(dir: &std::path::Path) -> Result<Vec<Backup>> {
+    let io = |e: std::io::Error| Error::Io { path: dir.display().to_string(), reason: e.to_string() };
+    let tz = jiff::tz::TimeZone::system();
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(io)? {
+        let entry = entry.map_err(io)?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let meta = entry.metadata().map_err(io)?;
+        let mtime = meta.modified().map_err(io)?;
+        let t = Timestamp::try_from(mtime).map_err(|e| Error::Io { path: name.clone(), reason: e.to_string() })?;
+        out.push(Backup {
+            id: name,
+            time: t.to_zoned(tz.clone()),
+            host: String::new(),
+            paths: Vec::new(),
+            tags: Vec::new(),
+            kind: String::new(),
+            base: None,
+        });
+    }
+    out.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(out)
+}
+
+/// What deleting one forgotten backup did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Deletion {
+    pub id: String,
+    /// "deleted", "would delete" (dry run) or the error.
+    pub outcome: String,
+}
+
+/// Deletes the forgotten backups of a directory (entries directly inside it, by id): the one
+/// call in opsbook that removes anything, and only when `dry_run` is false. An id that is not
+/// a plain name (a slash, `.`, `..`) is refused, never followed.
+pub fn delete(dir: &std::path::Path, forget: &[Backup], dry_run: bool) -> Vec<Deletion> {
+    forget
+        .iter()
+        .map(|b| {
+            let id = b.id.clone();
+            if id.is_empty() || id == "." || id == ".." || id.contains('/') || id.contains('\0') {
+                return Deletion { id, outcome: "refused: not a plain name in the directory".into() };
+            }
+            let path = dir.join(&id);
+            let outcome = match std::fs::symlink_metadata(&path) {
+                Err(e) => format!("error: {e}"),
+                Ok(_) if dry_run => "would delete".into(),
+                Ok(m) => {
+                    let r = if m.is_dir() { std::fs::remove_dir_all(&path) } else { std::fs::remove_file(&path) };
+                    match r {
+                        Ok(()) => "deleted".into(),
+                        Err(e) => format!("error: {e}"),
+                    }
+                }
+            };
+            Deletion { id, outcome }
+        })
+        .collect()
+}
+
+impl Decision {
+    /// `keep <time> <id>  <reasons>` and `forget <time> <id>` lines, newest first.
+    pub fn to_text(&self) -> String {
+        let mut out = String::new();
+        for k in &self.keep {
+            out.push_str(&format!(
+                "keep   {} {}  ({})\n",
+                k.backup.time.timestamp(),
+                k.backup.id,
+                k.reasons.join(", ")
+            ));
+        }
+        for f in &self.forget {
+            out.push_str(&format!("forget {} {}\n", f.time.timestamp(), f.id));
+        }
+        out
+    }
+
+    pub fn to_json(&self) -> serde_json::Value {
+        let counters = |c: &Counters| {
+            let mut m = serde_json::Map::new();
+            for (k, v) in [
+                ("last", c.last),
+                ("hourly", c.hourly),
+                ("daily", c.daily),
+                ("weekly", c.weekly),
+                ("monthly", c.monthly),
+                ("yearly", c.yearly),
+            ] {
+                if v != 0 {
+                    m.insert(k.into(), serde_json::json!(v));
+                }
+            }
+            serde_json::Value::Object(m)
+        };
+        serde_json::json!({
+            "keep": self.keep.iter().map(|k| serde_json::json!({
+                "id": k.backup.id, "time": k.backup.time.timestamp().to_string(), "matches": k.reasons, "counters": counters(&k.counters),
+            })).collect::<Vec<_>>(),
+            "forget": self.forget.iter().map(|b| serde_json::json!({"id": b.id, "time": b.time.timestamp().to_string()})).collect::<Vec<_>>(),
+        })
+    }
+}
+
+impl GroupKey {
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut m = serde_json::Map::new();
+        if let Some(h) = &self.host {
+            m.insert("host".into(), serde_json::json!(h));
+        }
+        if let Some(p) = &self.paths {
+            m.insert("paths".into(), serde_json::json!(p));
+        }
+        if let Some(t) = &self.tags {
+            m.insert("tags".into(), serde_json::json!(t));
+        }
+        serde_json::Value::Object(m)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
