@@ -3,6 +3,7 @@
 
 use pyo3::prelude::*;
 
+mod backup;
 mod check;
 mod errors;
 mod forecast;
@@ -37,6 +38,13 @@ fn _opsbook(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<rules::IncidentManager>()?;
     m.add_class::<rules::AlertPipeline>()?;
     m.add_function(wrap_pyfunction!(rules::fingerprint, m)?)?;
+    m.add_class::<backup::Manifest>()?;
+    m.add_class::<backup::Problem>()?;
+    m.add_class::<backup::Verification>()?;
+    m.add_function(wrap_pyfunction!(backup::verify, m)?)?;
+    m.add_function(wrap_pyfunction!(backup::retention, m)?)?;
+    m.add_function(wrap_pyfunction!(backup::find_mtime, m)?)?;
+    m.add_function(wrap_pyfunction!(backup::parse_sums, m)?)?;
     m.add_class::<forecast::Crossing>()?;
     m.add_class::<forecast::InitialState>()?;
     m.add_class::<forecast::HoltWinters>()?;

@@ -9,7 +9,7 @@ Rust core shared with the Node, C and command-line front doors, so all of them g
 same answers.
 """
 
-from . import forecast, rules, state
+from . import backup, forecast, rules, state
 from ._opsbook import (
     CheckResult,
     HealthReport,
@@ -29,6 +29,7 @@ from ._opsbook import (
 )
 
 __all__ = [
+    "backup",
     "forecast",
     "rules",
     "state",

@@ -6,6 +6,13 @@ from typing_extensions import Buffer
 from typing import Any, Awaitable, Coroutine, Final, Mapping, Optional, Protocol, Sequence, TypedDict, Union, final
 
 __all__ = [
+    "Manifest",
+    "Problem",
+    "Verification",
+    "verify",
+    "retention",
+    "find_mtime",
+    "parse_sums",
     "Alert",
     "AlertEvent",
     "AlertPipeline",
@@ -514,3 +521,69 @@ class DeliveryLog:
     def deliver(self, id: str, send: Any) -> str: ...
 
 def delivery_id(event: AlertEvent) -> str: ...
+
+@final
+class Manifest:
+    """A backup manifest: PostgreSQL's backup_manifest, read and written byte for byte."""
+
+    @staticmethod
+    def parse(data: bytes) -> Manifest: ...
+    @staticmethod
+    def build(
+        dir: Union[str, "os.PathLike[str]"],
+        algorithm: str = "CRC32C",
+        version: int = 1,
+        system_identifier: Optional[int] = None,
+        ignore: Optional[Sequence[Union[str, bytes]]] = None,
+    ) -> Manifest: ...
+    @property
+    def version(self) -> int: ...
+    @property
+    def system_identifier(self) -> Optional[int]: ...
+    @property
+    def files(self) -> list[dict[str, Any]]: ...
+    @property
+    def wal_ranges(self) -> Optional[list[dict[str, Any]]]: ...
+    def to_bytes(self) -> bytes: ...
+    def to_sums(self) -> bytes: ...
+    def __len__(self) -> int: ...
+
+@final
+class Problem:
+    """One problem found by a verification."""
+
+    @property
+    def path(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def message(self) -> str: ...
+
+@final
+class Verification:
+    """What a verification found."""
+
+    @property
+    def ok(self) -> bool: ...
+    @property
+    def problems(self) -> list[Problem]: ...
+    @property
+    def files_checked(self) -> int: ...
+    def to_text(self) -> str: ...
+    def __bool__(self) -> bool: ...
+
+def verify(
+    dir: Union[str, "os.PathLike[str]"],
+    manifest: Optional[Union[str, "os.PathLike[str]"]] = None,
+    ignore: Optional[Sequence[str]] = None,
+    skip_checksums: bool = False,
+    exit_on_error: bool = False,
+) -> Verification: ...
+def retention(
+    backups: Sequence[Mapping[str, Any]],
+    policy: Mapping[str, Any],
+    group_by: Optional[Sequence[str]] = None,
+    now: Optional[float] = None,
+) -> list[dict[str, Any]]: ...
+def find_mtime(backups: Sequence[Mapping[str, Any]], days: int, now: Optional[float] = None) -> dict[str, Any]: ...
+def parse_sums(data: bytes) -> list[tuple[bytes, str, str]]: ...
