@@ -177,6 +177,20 @@ export declare class IncidentManager {
   load(store: Store, key: string): boolean
 }
 
+/** A backup manifest: PostgreSQL's `backup_manifest`, read and written byte for byte. */
+export declare class Manifest {
+  /** Reads a `backup_manifest` (and checks its Manifest-Checksum). */
+  static parse(data: Buffer): Manifest
+  get version(): number
+  /** The system identifier (version 2) as a decimal string. */
+  get systemIdentifier(): string | null
+  get files(): Array<ManifestFile>
+  /** The manifest as PostgreSQL writes it. */
+  toBytes(): Buffer
+  /** sha256sum-style lines for the files (SHA-224/256/384/512 checksums). */
+  toSums(): Buffer
+}
+
 /** One observed value with unit, thresholds, bounds and labels. NaN means no value. */
 export declare class Measurement {
   constructor(name: string, value: number, options?: MeasurementOptions | undefined | null)
@@ -308,6 +322,25 @@ export interface AlertEvent {
   notify: boolean
 }
 
+/**
+ * Builds a manifest of a directory off the JS thread, hashing files on every core. Bad
+ * options throw at once (with their OPSBOOK_ code); the Promise rejects when the tree
+ * cannot be read.
+ */
+export declare function buildManifest(dir: string, options?: BuildManifestOptions | undefined | null): Promise<Manifest>
+
+/** Options of `buildManifest`. */
+export interface BuildManifestOptions {
+  /** "CRC32C" (default), "SHA224", "SHA256", "SHA384", "SHA512" or "NONE". */
+  algorithm?: string
+  /** 1 (default) or 2. */
+  version?: number
+  /** Version 2 only, as a decimal string (it does not fit a JS number). */
+  systemIdentifier?: string
+  /** Paths left out (default: backup_manifest and pg_wal). */
+  ignore?: Array<string>
+}
+
 /** Plans each resource months ahead, flagging growth above the limit. */
 export declare function capacityPlan(resources: Array<CapacityResource>, options?: PlanOptions | undefined | null): CapacityPlan
 
@@ -369,6 +402,9 @@ export interface EscalationStep {
   level: string
 }
 
+/** The manuals' `find -mtime +N -delete` rule: `{ keep, forget }`. */
+export declare function findMtime(backups: any, days: number, now?: number | undefined | null): any
+
 /** The Alertmanager fingerprint of a label set: 16 hex digits. */
 export declare function fingerprint(labels: Record<string, string>): string
 
@@ -400,6 +436,16 @@ export interface InitialState {
   level: number
   trend: number
   seasonal?: Array<number>
+}
+
+/** One file of a manifest (`pathBytes` holds names that are not UTF-8 exactly). */
+export interface ManifestFile {
+  path: string
+  pathBytes: Buffer
+  size: number
+  lastModified: string
+  algorithm: string
+  checksum: string
 }
 
 /**
@@ -459,6 +505,16 @@ export interface PredictSpec {
   closedRange?: boolean
 }
 
+/**
+ * One problem: `kind` ("missing", "extra", "size_mismatch", "checksum_mismatch",
+ * "unreadable", ...), `path`, `message` (pg_verifybackup's wording).
+ */
+export interface Problem {
+  path: string
+  kind: string
+  message: string
+}
+
 /** The rate per period that takes `start` to `end` in `periods` periods. */
 export declare function rateBetween(start: number, end: number, periods: number): number
 
@@ -490,6 +546,14 @@ export interface ResourcePlan {
   limit?: number
   monthsToExhaustion?: number
 }
+
+/**
+ * Applies a retention policy (restic's forget rules; keys `keep_daily`, `keep_within`, ...)
+ * to backups (`{ id, time, host, paths, tags, kind, base }`, or `restic snapshots --json`):
+ * groups `{ key, keep: [{ id, time, matches, counters }], forget: [{ id, time }] }`.
+ * `groupBy` defaults to ["host", "paths"]; `now` (Unix seconds) to the clock. Nothing is deleted.
+ */
+export declare function retention(backups: any, policy: any, groupBy?: Array<string> | undefined | null, now?: number | undefined | null): Array<any>
 
 /** A rule: the keys of a policy's `[[rules]]`, in camelCase. */
 export interface RuleSpec {
@@ -572,6 +636,25 @@ export interface ThresholdOptions {
 
 /** When the `predict_linear` trend of the series reaches `limit`. */
 export declare function timeToThreshold(times: Float64Array | Array<number>, values: Float64Array | Array<number>, at: number, limit: number, options: ThresholdOptions): Crossing
+
+/** What a verification found. */
+export interface Verification {
+  ok: boolean
+  problems: Array<Problem>
+  filesChecked: number
+}
+
+/** Verifies a directory against its manifest (or a sha256sum-style file) off the JS thread. */
+export declare function verifyBackup(dir: string, options?: VerifyBackupOptions | undefined | null): Promise<Verification>
+
+/** Options of `verify`, as pg_verifybackup has them. */
+export interface VerifyBackupOptions {
+  /** The manifest (default: DIR/backup_manifest); a sha256sum-style file is checked as such. */
+  manifest?: string
+  ignore?: Array<string>
+  skipChecksums?: boolean
+  exitOnError?: boolean
+}
 
 /** The opsbook version, e.g. "0.1.0". */
 export declare function version(): string

@@ -2,6 +2,10 @@
 // describe the API as a TypeScript user calls it.
 import {
   AlertEvent,
+  Manifest,
+  Verification,
+  buildManifest,
+  verifyBackup,
   AlertPipeline,
   PipelineOutcome,
   Store,
@@ -75,3 +79,10 @@ const outcome: PipelineOutcome = pipeline.evaluate(0, [{ metric: 'up', value: 0 
 const firstEvents: AlertEvent[] = outcome.events
 pipeline.save(Store.memory(), 'edu:')
 void [firstEvents, pipeline.advance(60).notifications.length]
+
+async function backups(): Promise<void> {
+  const manifest: Manifest = await buildManifest('/var/backups/platform', { algorithm: 'SHA256' })
+  const result: Verification = await verifyBackup('/var/backups/platform', { skipChecksums: false })
+  void [manifest.toBytes().length, result.ok, result.problems.map((p) => p.kind)]
+}
+void backups

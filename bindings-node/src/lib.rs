@@ -3,6 +3,7 @@
 
 #![deny(clippy::all)]
 
+mod backup;
 mod check;
 mod errors;
 mod forecast;
