@@ -180,15 +180,15 @@ export declare class IncidentManager {
 /** A backup manifest: PostgreSQL's `backup_manifest`, read and written byte for byte. */
 export declare class Manifest {
   /** Reads a `backup_manifest` (and checks its Manifest-Checksum). */
-  static parse(data: Buffer): Manifest
+  static parse(data: Uint8Array): Manifest
   get version(): number
   /** The system identifier (version 2) as a decimal string. */
   get systemIdentifier(): string | null
   get files(): Array<ManifestFile>
   /** The manifest as PostgreSQL writes it. */
-  toBytes(): Buffer
+  toBytes(): Uint8Array
   /** sha256sum-style lines for the files (SHA-224/256/384/512 checksums). */
-  toSums(): Buffer
+  toSums(): Uint8Array
 }
 
 /** One observed value with unit, thresholds, bounds and labels. NaN means no value. */
@@ -441,7 +441,7 @@ export interface InitialState {
 /** One file of a manifest (`pathBytes` holds names that are not UTF-8 exactly). */
 export interface ManifestFile {
   path: string
-  pathBytes: Buffer
+  pathBytes: Uint8Array
   size: number
   lastModified: string
   algorithm: string

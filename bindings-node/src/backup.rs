@@ -2,7 +2,7 @@
 //! verification and retention. Building and verifying read whole trees, so they run on a
 //! blocking thread and return Promises.
 
-use napi::bindgen_prelude::Buffer;
+use napi::bindgen_prelude::Uint8Array;
 use napi_derive::napi;
 
 use opsbook::backup::checksum::to_hex;
@@ -24,7 +24,7 @@ fn algorithm(name: &str) -> napi::Result<Algorithm, String> {
 #[napi(object)]
 pub struct ManifestFile {
     pub path: String,
-    pub path_bytes: Buffer,
+    pub path_bytes: Uint8Array,
     pub size: f64,
     pub last_modified: String,
     pub algorithm: String,
@@ -54,7 +54,7 @@ pub struct Manifest {
 impl Manifest {
     /// Reads a `backup_manifest` (and checks its Manifest-Checksum).
     #[napi(factory)]
-    pub fn parse(data: Buffer) -> napi::Result<Manifest, String> {
+    pub fn parse(data: Uint8Array) -> napi::Result<Manifest, String> {
         Ok(Manifest { inner: CoreManifest::parse(&data).js_err()? })
     }
 
@@ -87,13 +87,13 @@ impl Manifest {
 
     /// The manifest as PostgreSQL writes it.
     #[napi]
-    pub fn to_bytes(&self) -> Buffer {
+    pub fn to_bytes(&self) -> Uint8Array {
         self.inner.to_bytes().into()
     }
 
     /// sha256sum-style lines for the files (SHA-224/256/384/512 checksums).
     #[napi]
-    pub fn to_sums(&self) -> Buffer {
+    pub fn to_sums(&self) -> Uint8Array {
         let lines: Vec<opsbook::backup::sums::SumLine> = self
             .inner
             .files
