@@ -104,6 +104,9 @@ typedef struct opsbook_hw_fit opsbook_hw_fit;
 // Incidents with escalation and acknowledgement.
 typedef struct opsbook_incidents opsbook_incidents;
 
+// A backup manifest.
+typedef struct opsbook_manifest opsbook_manifest;
+
 // One observed value with unit, thresholds, bounds and labels.
 typedef struct opsbook_measurement opsbook_measurement;
 
@@ -194,6 +197,56 @@ extern "C" {
 
 // The opsbook version, e.g. "0.1.0". Static; do not free.
 const char *opsbook_version(void);
+
+// Reads a `backup_manifest` of `len` bytes (its Manifest-Checksum is checked).
+opsbook_result opsbook_manifest_parse(const uint8_t *data, size_t len, opsbook_manifest **out);
+
+// Builds a manifest of `dir`, hashing files on every core. `options_json` (NULL for the
+// defaults): `{"algorithm": "SHA256", "version": 1, "system_identifier": 7, "ignore": [...]}`.
+opsbook_result opsbook_manifest_build(const char *dir,
+                                      const char *options_json,
+                                      opsbook_manifest **out);
+
+// The manifest as PostgreSQL writes it (free with `opsbook_string_free`).
+opsbook_result opsbook_manifest_text(const opsbook_manifest *m, char **out);
+
+// sha256sum-style lines for the files; names are written as they are, so the text may hold
+// bytes that are not UTF-8 (free with `opsbook_string_free`).
+opsbook_result opsbook_manifest_sums(const opsbook_manifest *m, char **out);
+
+// The files as `{"version", "files": [{"path" (other bytes as \xNN), "path_hex", "size",
+// "last_modified", "algorithm", "checksum"}]}`.
+opsbook_result opsbook_manifest_json(const opsbook_manifest *m, char **out);
+
+// Frees a manifest. NULL is fine.
+void opsbook_manifest_free(opsbook_manifest *m);
+
+// Verifies `dir` as pg_verifybackup does. `options_json` (NULL for the defaults):
+// `{"manifest": path, "ignore": [...], "skip_checksums": false, "exit_on_error": false}`; a
+// manifest that is a sha256sum-style file is checked as one. `*out` gets `{"ok",
+// "files_checked", "problems": [{"path", "kind", "message"}]}`; `*ok` (may be NULL) whether
+// nothing was found.
+opsbook_result opsbook_backup_verify(const char *dir,
+                                     const char *options_json,
+                                     char **out,
+                                     bool *ok);
+
+// Applies a retention policy (restic's forget rules) to backups. `backups_json`: a list of
+// `{"id", "time", "host", "paths", "tags", "kind", "base"}` (or `restic snapshots --json`);
+// `policy_json`: `{"keep_daily": 7, "keep_within": "30d", ...}`; `group_by`: e.g.
+// "host,paths" ("" for one group, NULL for the default host,paths); `now`: Unix seconds,
+// NaN for the clock. `*out`: `{"groups": [{"key", "keep", "forget"}]}`. Nothing is deleted.
+opsbook_result opsbook_backup_retention(const char *backups_json,
+                                        const char *policy_json,
+                                        const char *group_by,
+                                        double now,
+                                        char **out);
+
+// The manuals' `find -mtime +N -delete` rule over backups: `{"keep", "forget"}`.
+opsbook_result opsbook_backup_find_mtime(const char *backups_json,
+                                         uint32_t days,
+                                         double now,
+                                         char **out);
 
 // Copies the calling thread's last error message into `buf` (NUL-terminated, at most
 // `len` bytes including the NUL, never cutting a UTF-8 character) and its full length in

@@ -77,18 +77,18 @@ pub fn build(dir: &Path, options: &BuildOptions, progress: Option<ProgressFn>) -
     let mut failure = None;
     walk(dir, &|p| ignored(&options.ignore, p), &mut |entry| match entry {
         Entry::File { rel, size, mtime } => files.push((rel, size, mtime)),
-        Entry::Symlink { rel } => skipped.push(String::from_utf8_lossy(&rel).into_owned()),
+        Entry::Symlink { rel } => skipped.push(crate::backup::manifest::escape_bytes(&rel)),
         Entry::Unreadable { rel, reason } => {
-            failure.get_or_insert_with(|| (String::from_utf8_lossy(&rel).into_owned(), reason));
+            failure.get_or_insert_with(|| (crate::backup::manifest::escape_bytes(&rel), reason));
         }
         Entry::NotRegular { rel } => {
             failure.get_or_insert_with(|| {
-                (String::from_utf8_lossy(&rel).into_owned(), "not a regular file or directory".to_owned())
+                (crate::backup::manifest::escape_bytes(&rel), "not a regular file or directory".to_owned())
             });
         }
     });
     if let Some((path, reason)) = failure {
-        return Err(Error::Io { path: full_path(dir, path.as_bytes()).display().to_string(), reason });
+        return Err(Error::Io { path: format!("{}/{path}", dir.display()), reason });
     }
     let bytes_total: u64 = files.iter().map(|f| f.1).sum();
     let files_total = files.len() as u64;

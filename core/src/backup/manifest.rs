@@ -40,10 +40,22 @@ pub struct FileEntry {
 }
 
 impl FileEntry {
-    /// The path for messages (non-UTF-8 bytes replaced).
+    /// The path as text: UTF-8 as is, any other byte as `\xNN` (Python's backslashreplace).
     pub fn path_text(&self) -> String {
-        String::from_utf8_lossy(&self.path).into_owned()
+        escape_bytes(&self.path)
     }
+}
+
+/// Bytes as text: UTF-8 as is, any other byte as `\xNN`.
+pub fn escape_bytes(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    for chunk in bytes.utf8_chunks() {
+        out.push_str(chunk.valid());
+        for b in chunk.invalid() {
+            out.push_str(&format!("\\x{b:02x}"));
+        }
+    }
+    out
 }
 
 /// One timeline's WAL needed to restore the backup; LSNs as written (`0/2000028`).

@@ -187,7 +187,7 @@ pub fn verify_sums(lines: &[SumLine], base: &Path) -> Verification {
         .map_init(
             || vec![0u8; READ_CHUNK],
             |buffer, l| {
-                let shown = String::from_utf8_lossy(&l.path).into_owned();
+                let shown = crate::backup::manifest::escape_bytes(&l.path);
                 match digest_file(&resolve(base, &l.path), l.algorithm, buffer) {
                     Err(Error::Io { reason, .. }) => {
                         let missing = !resolve(base, &l.path).exists();

@@ -98,7 +98,7 @@ impl Verification {
 }
 
 fn problem(path: &[u8], kind: ProblemKind, message: String) -> Problem {
-    Problem { path: String::from_utf8_lossy(path).into_owned(), kind, message }
+    Problem { path: crate::backup::manifest::escape_bytes(path), kind, message }
 }
 
 /// Verifies `dir` against its manifest. A manifest that cannot be trusted (unreadable,
@@ -163,7 +163,7 @@ pub fn verify_against(
         if stopped.get() {
             return;
         }
-        let text = |rel: &[u8]| String::from_utf8_lossy(rel).into_owned();
+        let text = |rel: &[u8]| crate::backup::manifest::escape_bytes(rel);
         match entry {
             Entry::File { rel, size, .. } => match index.get(rel.as_slice()) {
                 None => found.push(problem(

@@ -5,6 +5,7 @@
  * Usage: test_vectors VECTORS_DIR
  * Prints "N passed, N failed" and exits non-zero on any failure.
  */
+#define _DEFAULT_SOURCE /* mkdtemp */
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -1099,6 +1100,174 @@ static void replay_alerting(const char *dir) {
   cJSON_Delete(doc);
 }
 
+/* ---- tests/vectors/manifests.json and retention.json: backups ---- */
+
+static void replay_manifests(const char *dir) {
+  cJSON *doc = load(dir, "manifests.json");
+  int replayed = 0;
+  const cJSON *c;
+  cJSON_ArrayForEach(c, cJSON_GetObjectItem(doc, "cases")) {
+    const char *id = text_of(c, "id");
+    const char *text = text_of(c, "manifest");
+    opsbook_manifest *m = NULL;
+    opsbook_result rc = opsbook_manifest_parse((const uint8_t *)text, strlen(text), &m);
+    const cJSON *err = cJSON_GetObjectItem(c, "error");
+    if (err) {
+      CHECK(rc == OPSBOOK_RESULT_INVALID_VALUE && m == NULL, "%s: %s", id, opsbook_result_name((uint32_t)rc));
+      CHECK(strstr(last_error(), err->valuestring) != NULL, "%s: %s", id, last_error());
+    } else {
+      CHECK(rc == OPSBOOK_RESULT_OK, "%s: %s", id, last_error());
+      char *files = NULL, *back = NULL;
+      CHECK(opsbook_manifest_json(m, &files) == OPSBOOK_RESULT_OK, "%s json", id);
+      cJSON *got = cJSON_Parse(files);
+      const cJSON *want = cJSON_GetObjectItem(c, "files");
+      int n = cJSON_GetArraySize(want), ok = n == cJSON_GetArraySize(cJSON_GetObjectItem(got, "files"));
+      for (int k = 0; ok && k < n; k++) {
+        const cJSON *g = cJSON_GetArrayItem(cJSON_GetObjectItem(got, "files"), k), *w = cJSON_GetArrayItem(want, k);
+        ok = !strcmp(text_of(g, "path"), text_of(w, "path")) && num(cJSON_GetObjectItem(g, "size")) == num(cJSON_GetObjectItem(w, "size")) &&
+             !strcmp(text_of(g, "algorithm"), text_of(w, "algorithm")) && !strcmp(text_of(g, "checksum"), text_of(w, "checksum"));
+      }
+      CHECK(ok, "%s: files differ: %s", id, files);
+      CHECK(opsbook_manifest_text(m, &back) == OPSBOOK_RESULT_OK && !strcmp(back, text), "%s: written back differently", id);
+      cJSON_Delete(got);
+      opsbook_string_free(files);
+      opsbook_string_free(back);
+    }
+    opsbook_manifest_free(m);
+    replayed++;
+  }
+  CHECK(replayed == 44, "manifests replayed %d", replayed);
+  opsbook_manifest *m = NULL;
+  CHECK(opsbook_manifest_parse(NULL, 5, &m) == OPSBOOK_RESULT_NULL_ARGUMENT, "NULL data");
+  CHECK(opsbook_manifest_text(NULL, NULL) == OPSBOOK_RESULT_NULL_ARGUMENT, "NULL manifest");
+  CHECK(opsbook_manifest_build("/nonexistent/opsbook", NULL, &m) == OPSBOOK_RESULT_IO && m == NULL, "missing dir: %s", last_error());
+  CHECK(opsbook_manifest_build("/tmp", "{\"algorithm\": \"MD5\"}", &m) == OPSBOOK_RESULT_INVALID_VALUE &&
+            strstr(last_error(), "options_json.algorithm"), "bad algorithm: %s", last_error());
+  opsbook_manifest_free(NULL);
+  cJSON_Delete(doc);
+}
+
+static double epoch_of(const char *rfc3339) {
+  int y, mo, d, h, mi;
+  double s;
+  sscanf(rfc3339, "%d-%d-%dT%d:%d:%lfZ", &y, &mo, &d, &h, &mi, &s);
+  /* days from civil (Howard Hinnant's algorithm) */
+  y -= mo <= 2;
+  long era = (y >= 0 ? y : y - 399) / 400;
+  long yoe = y - era * 400;
+  long doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  long days = era * 146097 + doe - 719468;
+  return days * 86400.0 + h * 3600 + mi * 60 + s;
+}
+
+static void replay_retention(const char *dir) {
+  cJSON *doc = load(dir, "retention.json");
+  int replayed = 0;
+  const cJSON *c;
+  cJSON_ArrayForEach(c, cJSON_GetObjectItem(doc, "cases")) {
+    const char *id = text_of(c, "id");
+    const cJSON *list = cJSON_GetObjectItem(c, "backups");
+    if (cJSON_IsString(list)) list = cJSON_GetObjectItem(cJSON_GetObjectItem(doc, "snapshot_sets"), list->valuestring);
+    char *backups = cJSON_PrintUnformatted(list);
+    double now = epoch_of(text_of(c, "now"));
+    char *out = NULL;
+    opsbook_result rc;
+    const cJSON *rule = cJSON_GetObjectItem(c, "rule");
+    if (rule && !strcmp(rule->valuestring, "find_mtime")) {
+      rc = opsbook_backup_find_mtime(backups, (uint32_t)num(cJSON_GetObjectItem(cJSON_GetObjectItem(c, "policy"), "days")), now, &out);
+    } else {
+      char *policy = cJSON_PrintUnformatted(cJSON_GetObjectItem(c, "policy"));
+      char by[64] = "";
+      const cJSON *g;
+      cJSON_ArrayForEach(g, cJSON_GetObjectItem(c, "group_by")) {
+        if (by[0]) strcat(by, ",");
+        strcat(by, g->valuestring);
+      }
+      rc = opsbook_backup_retention(backups, policy, by, now, &out);
+      free(policy);
+    }
+    CHECK(rc == OPSBOOK_RESULT_OK, "%s: %s", id, last_error());
+    cJSON *got = cJSON_Parse(out);
+    cJSON *groups = cJSON_GetObjectItem(got, "groups");
+    cJSON *simplified = cJSON_CreateArray();
+    if (!groups) {
+      /* find_mtime answers one group without a key */
+      cJSON *one = cJSON_CreateArray();
+      cJSON_AddItemToArray(one, cJSON_Duplicate(got, 1));
+      cJSON_AddItemToObject(cJSON_GetArrayItem(one, 0), "key", cJSON_CreateObject());
+      groups = one;
+      cJSON_AddItemToObject(got, "groups_", groups);
+    }
+    const cJSON *gr;
+    cJSON_ArrayForEach(gr, groups) {
+      cJSON *s2 = cJSON_CreateObject();
+      cJSON_AddItemToObject(s2, "key", cJSON_Duplicate(cJSON_GetObjectItem(gr, "key"), 1));
+      cJSON *keep = cJSON_AddArrayToObject(s2, "keep");
+      const cJSON *k;
+      cJSON_ArrayForEach(k, cJSON_GetObjectItem(gr, "keep")) {
+        cJSON *e = cJSON_CreateObject();
+        cJSON_AddItemToObject(e, "id", cJSON_Duplicate(cJSON_GetObjectItem(k, "id"), 1));
+        cJSON_AddItemToObject(e, "matches", cJSON_Duplicate(cJSON_GetObjectItem(k, "matches"), 1));
+        cJSON_AddItemToObject(e, "counters", cJSON_Duplicate(cJSON_GetObjectItem(k, "counters"), 1));
+        cJSON_AddItemToArray(keep, e);
+      }
+      cJSON *forget = cJSON_AddArrayToObject(s2, "forget");
+      cJSON_ArrayForEach(k, cJSON_GetObjectItem(gr, "forget")) cJSON_AddItemToArray(forget, cJSON_Duplicate(cJSON_GetObjectItem(k, "id"), 1));
+      cJSON_AddItemToArray(simplified, s2);
+    }
+    CHECK(cJSON_Compare(simplified, cJSON_GetObjectItem(c, "groups"), 1), "%s: groups differ: %s", id, out);
+    cJSON_Delete(simplified);
+    cJSON_Delete(got);
+    opsbook_string_free(out);
+    free(backups);
+    replayed++;
+  }
+  CHECK(replayed == 13, "retention replayed %d", replayed);
+  char *out = NULL;
+  CHECK(opsbook_backup_retention(NULL, "{}", NULL, NAN, &out) == OPSBOOK_RESULT_NULL_ARGUMENT, "NULL backups");
+  CHECK(opsbook_backup_retention("[]", "{\"keep_daly\": 7}", NULL, NAN, &out) == OPSBOOK_RESULT_INVALID_VALUE &&
+            strstr(last_error(), "retention.keep_daly"), "bad key: %s", last_error());
+  cJSON_Delete(doc);
+}
+
+static void verify_a_tree(void) {
+  char dir[] = "/tmp/opsbook-c-backup-XXXXXX";
+  CHECK(mkdtemp(dir) != NULL, "mkdtemp");
+  char path[256];
+  snprintf(path, sizeof path, "%s/dump.sql.gz", dir);
+  FILE *f = fopen(path, "wb");
+  fputs("dump", f);
+  fclose(f);
+  opsbook_manifest *m = NULL;
+  CHECK(opsbook_manifest_build(dir, "{\"algorithm\": \"SHA256\"}", &m) == OPSBOOK_RESULT_OK, "build: %s", last_error());
+  char *text = NULL;
+  CHECK(opsbook_manifest_text(m, &text) == OPSBOOK_RESULT_OK, "text");
+  snprintf(path, sizeof path, "%s/backup_manifest", dir);
+  f = fopen(path, "wb");
+  fputs(text, f);
+  fclose(f);
+  char *out = NULL;
+  bool ok = false;
+  CHECK(opsbook_backup_verify(dir, NULL, &out, &ok) == OPSBOOK_RESULT_OK && ok, "verify: %s", out);
+  opsbook_string_free(out);
+  snprintf(path, sizeof path, "%s/dump.sql.gz", dir);
+  f = fopen(path, "wb");
+  fputs("DUMP", f);
+  fclose(f);
+  CHECK(opsbook_backup_verify(dir, "{\"skip_checksums\": false}", &out, &ok) == OPSBOOK_RESULT_OK && !ok &&
+            strstr(out, "\"kind\":\"checksum_mismatch\"") && strstr(out, "\"path\":\"dump.sql.gz\""), "changed: %s", out);
+  opsbook_string_free(out);
+  CHECK(opsbook_backup_verify(dir, "{\"skip\": true}", &out, &ok) == OPSBOOK_RESULT_INVALID_VALUE && strstr(last_error(), "options_json.skip"),
+        "unknown option: %s", last_error());
+  opsbook_string_free(text);
+  opsbook_manifest_free(m);
+  remove(path);
+  snprintf(path, sizeof path, "%s/backup_manifest", dir);
+  remove(path);
+  rmdir(dir);
+}
+
 int main(int argc, char **argv) {
   if (argc != 2) {
     fprintf(stderr, "usage: %s VECTORS_DIR\n", argv[0]);
@@ -1116,6 +1285,9 @@ int main(int argc, char **argv) {
   replay_rules(argv[1]);
   notify_and_incidents();
   replay_alerting(argv[1]);
+  replay_manifests(argv[1]);
+  replay_retention(argv[1]);
+  verify_a_tree();
   state_and_delivery(argv[1]);
   printf("%d passed, %d failed\n", passed, failed);
   return failed == 0 ? 0 : 1;
