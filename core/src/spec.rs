@@ -176,7 +176,13 @@ fn default_thresholds(kind: &str) -> BTreeMap<String, Threshold> {
             return BTreeMap::from([(m.to_owned(), t)]);
         }
     }
-    let _ = kind;
+    if kind == "backup" {
+        // Any problem found verifying the newest backup is CRITICAL; its age is judged by the
+        // check's own thresholds (the recovery point objective).
+        if let Ok(range) = Range::parse("problems", "above 0") {
+            return BTreeMap::from([("problems".to_owned(), Threshold::new(None, Some(range)))]);
+        }
+    }
     BTreeMap::new()
 }
 
@@ -314,6 +320,18 @@ fn probe_from(kind: &str, rest: Value) -> std::result::Result<Arc<dyn Probe>, St
             let f: File = from_json(kind, rest)?;
             glob::Pattern::new(&f.pattern).map_err(|e| format!("file check: pattern {:?}: {e}", f.pattern))?;
             Ok(Arc::new(crate::probe::files::FileFreshnessProbe { pattern: f.pattern }))
+        }
+        #[cfg(feature = "backup")]
+        "backup" => {
+            #[derive(Deserialize)]
+            #[serde(deny_unknown_fields)]
+            struct Backup {
+                dir: std::path::PathBuf,
+                #[serde(default)]
+                verify: bool,
+            }
+            let b: Backup = from_json(kind, rest)?;
+            Ok(Arc::new(crate::probe::backup::BackupProbe { dir: b.dir, verify: b.verify }))
         }
         #[cfg(feature = "logscan")]
         "log" => {

@@ -1,6 +1,8 @@
 //! Probes: readings of the real world, as `Measurement`s. Probing does I/O; evaluation
 //! (thresholds) stays pure in the runner, so every result can be replayed offline.
 
+#[cfg(feature = "backup")]
+pub mod backup;
 #[cfg(feature = "system")]
 pub mod cgroup;
 #[cfg(feature = "command")]
