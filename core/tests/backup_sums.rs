@@ -119,3 +119,22 @@ fn a_corrupted_file_fails_both_and_a_missing_one_is_named() {
     );
     assert_eq!(ours.problems[1].message, "uploads/with space.tar.gz: FAILED");
 }
+
+#[test]
+fn human_sizes_match_numfmt_and_metadata_round_trips() {
+    use opsbook::backup::metadata::{Metadata, human_size};
+    let sizes: Vec<u64> = vec![0, 999, 1023, 1024, 1025, 1200, 10_240, 10_752, 1_048_575, 1_048_576, 1_572_864, 10_485_759, 123_456_789, 1_073_741_824, 5_000_000_000_000];
+    let out = Command::new("numfmt").args(["--to=iec", "--round=up"]).args(sizes.iter().map(u64::to_string)).output().unwrap();
+    let theirs: Vec<String> = String::from_utf8(out.stdout).unwrap().lines().map(str::to_owned).collect();
+    let ours: Vec<String> = sizes.iter().map(|s| human_size(*s)).collect();
+    assert_eq!(ours, theirs);
+    // The education manual's metadata.json, as its backup script writes it.
+    let text = "{\n            \"date\": \"20261122_020000\",\n            \"size\": \"1.2G\",\n            \"location\": \"s3://edu-backups/20261122_020000/\",\n            \"type\": \"full\",\n            \"status\": \"success\"\n        }\n";
+    let m = Metadata::parse(text).unwrap();
+    assert_eq!((m.kind.as_str(), m.status.as_str(), m.size.as_str()), ("full", "success", "1.2G"));
+    let again = Metadata::parse(&m.to_json_text()).unwrap();
+    assert_eq!(again, m);
+    assert!(m.to_json_text().starts_with("{\n  \"date\": \"20261122_020000\",\n  \"size\""));
+    let err = Metadata::parse("{\"date\": \"x\"}").unwrap_err().to_string();
+    assert!(err.contains("metadata.json") && err.contains("missing field"), "{err}");
+}

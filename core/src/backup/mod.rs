@@ -4,6 +4,7 @@
 pub mod build;
 pub mod checksum;
 pub mod manifest;
+pub mod metadata;
 pub mod retention;
 pub mod sums;
 pub mod verify;
