@@ -9,7 +9,7 @@ use sha2::Digest;
 
 use crate::error::{Error, Result};
 
-/// How much of a file is read at once (pg_verifybackup reads 128 KiB).
+/// How much of a file is read at once (as pg_verifybackup; 1 MiB measured no faster).
 pub const READ_CHUNK: usize = 128 * 1024;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -59,14 +59,14 @@ impl Algorithm {
     }
 }
 
-/// A running checksum.
+/// A running checksum. SHA-256/384/512 use ring (BoringSSL's assembly: SHA extensions where
+/// the CPU has them, AVX2 otherwise — about twice the speed of the portable code on CPUs
+/// without SHA extensions); SHA-224, which ring lacks, uses RustCrypto's sha2.
 pub enum Hasher {
     None,
     Crc32c(u32),
     Sha224(sha2::Sha224),
-    Sha256(sha2::Sha256),
-    Sha384(sha2::Sha384),
-    Sha512(sha2::Sha512),
+    Ring(ring::digest::Context),
 }
 
 impl Hasher {
@@ -75,9 +75,9 @@ impl Hasher {
             Algorithm::None => Hasher::None,
             Algorithm::Crc32c => Hasher::Crc32c(0),
             Algorithm::Sha224 => Hasher::Sha224(sha2::Sha224::new()),
-            Algorithm::Sha256 => Hasher::Sha256(sha2::Sha256::new()),
-            Algorithm::Sha384 => Hasher::Sha384(sha2::Sha384::new()),
-            Algorithm::Sha512 => Hasher::Sha512(sha2::Sha512::new()),
+            Algorithm::Sha256 => Hasher::Ring(ring::digest::Context::new(&ring::digest::SHA256)),
+            Algorithm::Sha384 => Hasher::Ring(ring::digest::Context::new(&ring::digest::SHA384)),
+            Algorithm::Sha512 => Hasher::Ring(ring::digest::Context::new(&ring::digest::SHA512)),
         }
     }
 
@@ -86,9 +86,7 @@ impl Hasher {
             Hasher::None => {}
             Hasher::Crc32c(c) => *c = crc32c::crc32c_append(*c, data),
             Hasher::Sha224(h) => h.update(data),
-            Hasher::Sha256(h) => h.update(data),
-            Hasher::Sha384(h) => h.update(data),
-            Hasher::Sha512(h) => h.update(data),
+            Hasher::Ring(h) => h.update(data),
         }
     }
 
@@ -98,9 +96,7 @@ impl Hasher {
             Hasher::None => Vec::new(),
             Hasher::Crc32c(c) => c.to_le_bytes().to_vec(),
             Hasher::Sha224(h) => h.finalize().to_vec(),
-            Hasher::Sha256(h) => h.finalize().to_vec(),
-            Hasher::Sha384(h) => h.finalize().to_vec(),
-            Hasher::Sha512(h) => h.finalize().to_vec(),
+            Hasher::Ring(h) => h.finish().as_ref().to_vec(),
         }
     }
 }
