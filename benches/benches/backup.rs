@@ -38,7 +38,9 @@ fn manifests(c: &mut Criterion) {
     g.sample_size(10);
     for algorithm in [Algorithm::Crc32c, Algorithm::Sha256] {
         let options = BuildOptions { algorithm, ..BuildOptions::default() };
-        g.bench_function(format!("build_{}", algorithm.name()), |b| b.iter(|| black_box(build(&dir, &options, None).unwrap())));
+        g.bench_function(format!("build_{}", algorithm.name()), |b| {
+            b.iter(|| black_box(build(&dir, &options, None).unwrap()))
+        });
     }
     g.bench_function("verify_SHA256", |b| b.iter(|| black_box(verify(&dir, &VerifyOptions::default(), None))));
     g.finish();

@@ -94,17 +94,7 @@ impl Manifest {
     /// sha256sum-style lines for the files (SHA-224/256/384/512 checksums).
     #[napi]
     pub fn to_sums(&self) -> Uint8Array {
-        let lines: Vec<opsbook::backup::sums::SumLine> = self
-            .inner
-            .files
-            .iter()
-            .map(|f| opsbook::backup::sums::SumLine {
-                path: f.path.clone(),
-                algorithm: f.algorithm,
-                digest: f.checksum.clone(),
-            })
-            .collect();
-        opsbook::backup::sums::write_sums(&lines).into()
+        self.inner.to_sums().into()
     }
 }
 

@@ -128,17 +128,7 @@ impl Manifest {
 
     /// sha256sum-style lines for the files (their checksums must be SHA-224/256/384/512).
     fn to_sums<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
-        let lines: Vec<opsbook::backup::sums::SumLine> = self
-            .inner
-            .files
-            .iter()
-            .map(|f| opsbook::backup::sums::SumLine {
-                path: f.path.clone(),
-                algorithm: f.algorithm,
-                digest: f.checksum.clone(),
-            })
-            .collect();
-        PyBytes::new(py, &opsbook::backup::sums::write_sums(&lines))
+        PyBytes::new(py, &self.inner.to_sums())
     }
 
     fn __len__(&self) -> usize {
@@ -213,15 +203,8 @@ pub fn verify(
     skip_checksums: bool,
     exit_on_error: bool,
 ) -> PyResult<Verification> {
-    if let Some(path) = &manifest
-        && let Ok(head) = std::fs::read(path)
-        && head.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{')
-    {
-        let lines = opsbook::backup::sums::parse_sums(&head).py_err()?;
-        return Ok(Verification { inner: py.detach(|| opsbook::backup::sums::verify_sums(&lines, &dir)) });
-    }
     let options = VerifyOptions { manifest, ignore: ignore.unwrap_or_default(), skip_checksums, exit_on_error };
-    Ok(Verification { inner: py.detach(|| opsbook::backup::verify(&dir, &options, None)) })
+    Ok(Verification { inner: py.detach(|| opsbook::backup::verify_any(&dir, &options, None)).py_err()? })
 }
 
 fn to_py(py: Python<'_>, v: &serde_json::Value) -> PyResult<Py<PyAny>> {

@@ -814,7 +814,7 @@ fn retention_decisions(
 }
 
 fn backup_command(command: BackupCommand) -> opsbook::Result<u8> {
-    use opsbook::backup::{BuildOptions, VerifyOptions, build, sums, verify};
+    use opsbook::backup::{BuildOptions, VerifyOptions, build};
     match command {
         BackupCommand::Manifest { dir, algorithm, manifest_format, output, ignore, quiet } => {
             let algorithm = algorithm_of(algorithm);
@@ -851,19 +851,7 @@ fn backup_command(command: BackupCommand) -> opsbook::Result<u8> {
             }
             let bytes = match manifest_format {
                 ManifestFormat::Postgres => built.manifest.to_bytes(),
-                ManifestFormat::Sha256sum => {
-                    let lines: Vec<sums::SumLine> = built
-                        .manifest
-                        .files
-                        .iter()
-                        .map(|f| sums::SumLine {
-                            path: f.path.clone(),
-                            algorithm: f.algorithm,
-                            digest: f.checksum.clone(),
-                        })
-                        .collect();
-                    sums::write_sums(&lines)
-                }
+                ManifestFormat::Sha256sum => built.manifest.to_sums(),
             };
             match output {
                 None => {
@@ -892,19 +880,11 @@ fn backup_command(command: BackupCommand) -> opsbook::Result<u8> {
                     bar.set_position(p.bytes_done);
                 }
             };
-            // A file that does not start with "{" is a sha256sum-style checksum file.
-            let sums_file = manifest.as_ref().and_then(|m| {
-                let head = std::fs::read(m).ok()?;
-                let first = head.iter().find(|b| !b.is_ascii_whitespace()).copied();
-                (first != Some(b'{')).then_some(head)
-            });
-            let result = match (&manifest, sums_file) {
-                (Some(path), Some(text)) => {
-                    let lines = sums::parse_sums(&text).map_err(|e| in_file(path, e))?;
-                    sums::verify_sums(&lines, &dir)
-                }
-                _ => verify(&dir, &VerifyOptions { manifest, ignore, skip_checksums, exit_on_error }, Some(&report)),
-            };
+            let result = opsbook::backup::verify_any(
+                &dir,
+                &VerifyOptions { manifest, ignore, skip_checksums, exit_on_error },
+                Some(&report),
+            )?;
             if let Some(bar) = &bar {
                 bar.finish_and_clear();
             }

@@ -244,6 +244,19 @@ impl StateStore for RedisStore {
     }
 }
 
+/// Saves a snapshot's text under `key` (kept until replaced).
+pub fn save_snapshot(store: &dyn StateStore, key: &str, snapshot: String) -> Result<()> {
+    store.put(key, &snapshot, None)
+}
+
+/// Restores what `key` holds through `restore`; false when nothing was saved there.
+pub fn load_snapshot(store: &dyn StateStore, key: &str, restore: impl FnOnce(&str) -> Result<()>) -> Result<bool> {
+    match store.get(key)? {
+        Some(text) => restore(&text).map(|_| true),
+        None => Ok(false),
+    }
+}
+
 /// Runs `f` while holding the lease `key`, waiting up to `wait` for another holder to let
 /// go: a load-change-save of shared state (an operator acknowledging from one shell while
 /// cron evaluates in another) then never overwrites the other's change. The lease expires

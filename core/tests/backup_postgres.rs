@@ -2,7 +2,7 @@
 //! manifest from the test command's PostgreSQL, `pg_verifybackup` (PostgreSQL 15) judges.
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use opsbook::backup::{Algorithm, BuildOptions, Manifest, ProblemKind, VerifyOptions, build, verify};
@@ -20,22 +20,8 @@ fn postgres_url() -> Option<String> {
     }
 }
 
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(tag: &str) -> TempDir {
-        let dir = std::env::temp_dir().join(format!("opsbook-backup-{tag}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        TempDir(dir)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+mod common;
+use common::TempDir;
 
 fn base_backup(url: &str, dir: &Path, checksums: &str) {
     let out = Command::new(format!("{PG_BIN}/pg_basebackup"))

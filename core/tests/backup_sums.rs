@@ -1,29 +1,15 @@
 //! Checksum files against GNU coreutils' sha256sum/sha512sum: each accepts what the other
 //! writes, and both reject the same corrupted file.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use opsbook::backup::Algorithm;
 use opsbook::backup::ProblemKind;
 use opsbook::backup::sums::{parse_sums, sums_of, verify_sums, write_sums};
 
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(tag: &str) -> TempDir {
-        let dir = std::env::temp_dir().join(format!("opsbook-sums-{tag}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        TempDir(dir)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+mod common;
+use common::TempDir;
 
 fn names() -> Vec<Vec<u8>> {
     [
@@ -123,8 +109,28 @@ fn a_corrupted_file_fails_both_and_a_missing_one_is_named() {
 #[test]
 fn human_sizes_match_numfmt_and_metadata_round_trips() {
     use opsbook::backup::metadata::{Metadata, human_size};
-    let sizes: Vec<u64> = vec![0, 999, 1023, 1024, 1025, 1200, 10_240, 10_752, 1_048_575, 1_048_576, 1_572_864, 10_485_759, 123_456_789, 1_073_741_824, 5_000_000_000_000];
-    let out = Command::new("numfmt").args(["--to=iec", "--round=up"]).args(sizes.iter().map(u64::to_string)).output().unwrap();
+    let sizes: Vec<u64> = vec![
+        0,
+        999,
+        1023,
+        1024,
+        1025,
+        1200,
+        10_240,
+        10_752,
+        1_048_575,
+        1_048_576,
+        1_572_864,
+        10_485_759,
+        123_456_789,
+        1_073_741_824,
+        5_000_000_000_000,
+    ];
+    let out = Command::new("numfmt")
+        .args(["--to=iec", "--round=up"])
+        .args(sizes.iter().map(u64::to_string))
+        .output()
+        .unwrap();
     let theirs: Vec<String> = String::from_utf8(out.stdout).unwrap().lines().map(str::to_owned).collect();
     let ours: Vec<String> = sizes.iter().map(|s| human_size(*s)).collect();
     assert_eq!(ours, theirs);

@@ -2,7 +2,7 @@
 //! with SIGSTOP, resumed with SIGCONT, then stopped. The report must come back within the
 //! check's timeout (bound: timeout + 3 s) and say what failed.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -39,22 +39,8 @@ async fn timed(probe: Arc<dyn Probe>) -> (CheckResult, Duration) {
     (r, start.elapsed())
 }
 
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(tag: &str) -> TempDir {
-        let dir = std::env::temp_dir().join(format!("opsbook-fault-{tag}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        TempDir(dir)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+mod common;
+use common::TempDir;
 
 #[tokio::test]
 async fn redis_hung_resumed_and_stopped() {

@@ -128,18 +128,7 @@ pub unsafe extern "C" fn opsbook_manifest_text(m: *const opsbook_manifest, out: 
 /// bytes that are not UTF-8 (free with `opsbook_string_free`).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn opsbook_manifest_sums(m: *const opsbook_manifest, out: *mut *mut c_char) -> opsbook_result {
-    guard(|| {
-        let lines: Vec<opsbook::backup::sums::SumLine> = manifest(m)?
-            .files
-            .iter()
-            .map(|f| opsbook::backup::sums::SumLine {
-                path: f.path.clone(),
-                algorithm: f.algorithm,
-                digest: f.checksum.clone(),
-            })
-            .collect();
-        put_bytes(out, opsbook::backup::sums::write_sums(&lines))
-    })
+    guard(|| put_bytes(out, manifest(m)?.to_sums()))
 }
 
 /// The files as `{"version", "files": [{"path" (other bytes as \xNN), "path_hex", "size",
@@ -209,17 +198,7 @@ pub unsafe extern "C" fn opsbook_backup_verify(
                 _ => return Err(bad(&field, "", "unknown option (manifest, ignore, skip_checksums, exit_on_error)")),
             }
         }
-        let sums = options.manifest.as_ref().and_then(|m| {
-            let head = std::fs::read(m).ok()?;
-            (head.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{')).then_some(head)
-        });
-        let result = match sums {
-            Some(text) => {
-                let lines = opsbook::backup::sums::parse_sums(&text).map_err(fail)?;
-                opsbook::backup::sums::verify_sums(&lines, &dir)
-            }
-            None => opsbook::backup::verify(&dir, &options, None),
-        };
+        let result = opsbook::backup::verify_any(&dir, &options, None).map_err(fail)?;
         if let Some(ok) = unsafe { ok.as_mut() } {
             *ok = result.ok();
         }

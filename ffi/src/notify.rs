@@ -126,6 +126,36 @@ fn incidents<'a>(p: *mut opsbook_incidents) -> Result<&'a mut IncidentManager, o
     unsafe { p.as_mut() }.map(|m| &mut m.inner).ok_or_else(|| null_argument("incidents"))
 }
 
+/// The incident calls shared by `opsbook_incidents_*` and `opsbook_alert_pipeline_*`.
+pub(crate) unsafe fn acknowledge_on(
+    m: &mut IncidentManager,
+    id: *const c_char,
+    by: *const c_char,
+    time: f64,
+) -> Result<(), opsbook_result> {
+    m.acknowledge(unsafe { c_str(id, "id") }?, unsafe { c_str(by, "by") }?, time_ms(time)?).map_err(fail)
+}
+
+pub(crate) unsafe fn resolve_on(
+    m: &mut IncidentManager,
+    id: *const c_char,
+    by: *const c_char,
+    note: *const c_char,
+    time: f64,
+) -> Result<(), opsbook_result> {
+    let (id, by, note) = unsafe { (c_str(id, "id")?, c_str(by, "by")?, c_str(note, "note")?) };
+    m.resolve(id, by, note, time_ms(time)?).map_err(fail)
+}
+
+pub(crate) unsafe fn record_on(
+    m: &mut IncidentManager,
+    id: *const c_char,
+    what: *const c_char,
+    time: f64,
+) -> Result<(), opsbook_result> {
+    m.record(unsafe { c_str(id, "id") }?, unsafe { c_str(what, "what") }?, time_ms(time)?).map_err(fail)
+}
+
 /// Opens incidents for firing events and auto-resolves them on resolved ones.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn opsbook_incidents_on_events(
@@ -149,10 +179,7 @@ pub unsafe extern "C" fn opsbook_incidents_acknowledge(
     by: *const c_char,
     time: f64,
 ) -> opsbook_result {
-    guard(|| {
-        let m = incidents(m)?;
-        m.acknowledge(unsafe { c_str(id, "id") }?, unsafe { c_str(by, "by") }?, time_ms(time)?).map_err(fail)
-    })
+    guard(|| unsafe { acknowledge_on(incidents(m)?, id, by, time) })
 }
 
 /// Resolves an incident with a note.
@@ -164,11 +191,7 @@ pub unsafe extern "C" fn opsbook_incidents_resolve(
     note: *const c_char,
     time: f64,
 ) -> opsbook_result {
-    guard(|| {
-        let m = incidents(m)?;
-        let (id, by, note) = unsafe { (c_str(id, "id")?, c_str(by, "by")?, c_str(note, "note")?) };
-        m.resolve(id, by, note, time_ms(time)?).map_err(fail)
-    })
+    guard(|| unsafe { resolve_on(incidents(m)?, id, by, note, time) })
 }
 
 /// Adds a line to an incident's timeline (what a recovery step you ran did).
@@ -179,10 +202,7 @@ pub unsafe extern "C" fn opsbook_incidents_record(
     what: *const c_char,
     time: f64,
 ) -> opsbook_result {
-    guard(|| {
-        let m = incidents(m)?;
-        m.record(unsafe { c_str(id, "id") }?, unsafe { c_str(what, "what") }?, time_ms(time)?).map_err(fail)
-    })
+    guard(|| unsafe { record_on(incidents(m)?, id, what, time) })
 }
 
 /// Escalates what ran out of time; the steps as `{"escalations": [{"id", "level"}]}`.

@@ -102,10 +102,7 @@ pub unsafe extern "C" fn opsbook_alert_pipeline_acknowledge(
     by: *const c_char,
     time: f64,
 ) -> opsbook_result {
-    guard(|| {
-        let m = manager(p)?;
-        m.acknowledge(unsafe { c_str(id, "id") }?, unsafe { c_str(by, "by") }?, time_ms(time)?).map_err(fail)
-    })
+    guard(|| unsafe { crate::notify::acknowledge_on(manager(p)?, id, by, time) })
 }
 
 /// Resolves an incident with a note.
@@ -117,11 +114,7 @@ pub unsafe extern "C" fn opsbook_alert_pipeline_resolve(
     note: *const c_char,
     time: f64,
 ) -> opsbook_result {
-    guard(|| {
-        let m = manager(p)?;
-        let (id, by, note) = unsafe { (c_str(id, "id")?, c_str(by, "by")?, c_str(note, "note")?) };
-        m.resolve(id, by, note, time_ms(time)?).map_err(fail)
-    })
+    guard(|| unsafe { crate::notify::resolve_on(manager(p)?, id, by, note, time) })
 }
 
 /// Adds a line to an incident's timeline (what a recovery step you ran did).
@@ -132,10 +125,7 @@ pub unsafe extern "C" fn opsbook_alert_pipeline_record(
     what: *const c_char,
     time: f64,
 ) -> opsbook_result {
-    guard(|| {
-        let m = manager(p)?;
-        m.record(unsafe { c_str(id, "id") }?, unsafe { c_str(what, "what") }?, time_ms(time)?).map_err(fail)
-    })
+    guard(|| unsafe { crate::notify::record_on(manager(p)?, id, what, time) })
 }
 
 /// Every incident as `{"incidents": [...]}` (empty without escalation levels).

@@ -347,6 +347,23 @@ impl Manifest {
     }
 }
 
+impl Manifest {
+    /// The files as `sha256sum` lines (their checksums must be SHA-224/256/384/512 for
+    /// `sha256sum -c` and its kin to read them).
+    pub fn to_sums(&self) -> Vec<u8> {
+        let lines: Vec<crate::backup::sums::SumLine> = self
+            .files
+            .iter()
+            .map(|f| crate::backup::sums::SumLine {
+                path: f.path.clone(),
+                algorithm: f.algorithm,
+                digest: f.checksum.clone(),
+            })
+            .collect();
+        crate::backup::sums::write_sums(&lines)
+    }
+}
+
 fn write_file(out: &mut Vec<u8>, f: &FileEntry) {
     match std::str::from_utf8(&f.path) {
         Ok(text) => {

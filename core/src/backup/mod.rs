@@ -13,4 +13,4 @@ pub mod walk;
 pub use build::{BuildOptions, Built, Progress, build};
 pub use checksum::Algorithm;
 pub use manifest::{FileEntry, Manifest, WalRange};
-pub use verify::{Problem, ProblemKind, Verification, VerifyOptions, verify, verify_against};
+pub use verify::{Problem, ProblemKind, Verification, VerifyOptions, verify, verify_against, verify_any};

@@ -134,6 +134,25 @@ pub fn verify(dir: &Path, options: &VerifyOptions, progress: Option<ProgressFn>)
     }
 }
 
+/// Verifies `dir` against its manifest, or — when `options.manifest` names a file that is not
+/// JSON (it does not start with `{`) — against that sha256sum-style checksum file, whose
+/// relative names are taken from `dir`. A checksum file that cannot be read is an error.
+pub fn verify_any(dir: &Path, options: &VerifyOptions, progress: Option<ProgressFn>) -> crate::Result<Verification> {
+    if let Some(path) = &options.manifest
+        && let Ok(head) = std::fs::read(path)
+        && head.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{')
+    {
+        let lines = crate::backup::sums::parse_sums(&head).map_err(|e| match e {
+            crate::Error::InvalidValue { field, value, reason } => {
+                crate::Error::InvalidValue { field: format!("{}: {field}", path.display()), value, reason }
+            }
+            other => other,
+        })?;
+        return Ok(crate::backup::sums::verify_sums(&lines, dir));
+    }
+    Ok(verify(dir, options, progress))
+}
+
 /// Verifies `dir` against a manifest already read.
 pub fn verify_against(
     dir: &Path,

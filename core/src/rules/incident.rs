@@ -228,15 +228,12 @@ impl IncidentManager {
 
     /// Saves the snapshot under `key` in a store.
     pub fn save(&self, store: &dyn crate::state::StateStore, key: &str) -> Result<()> {
-        store.put(key, &self.snapshot(), None)
+        crate::state::save_snapshot(store, key, self.snapshot())
     }
 
     /// Restores from `key` in a store; false when nothing was saved there.
     pub fn load(&mut self, store: &dyn crate::state::StateStore, key: &str) -> Result<bool> {
-        match store.get(key)? {
-            Some(text) => self.restore(&text).map(|_| true),
-            None => Ok(false),
-        }
+        crate::state::load_snapshot(store, key, |text| self.restore(text))
     }
 
     /// Registers an auto-recovery hook for incidents of one kind (the rule's name).
