@@ -814,7 +814,8 @@ fn retention_decisions(
 }
 
 fn backup_command(command: BackupCommand) -> opsbook::Result<u8> {
-    use opsbook::backup::{BuildOptions, VerifyOptions, build};
+    use opsbook::backup::build::build_each;
+    use opsbook::backup::{BuildOptions, VerifyOptions};
     match command {
         BackupCommand::Manifest { dir, algorithm, manifest_format, output, ignore, quiet } => {
             let algorithm = algorithm_of(algorithm);
@@ -826,13 +827,19 @@ fn backup_command(command: BackupCommand) -> opsbook::Result<u8> {
                 options.ignore.clear();
             }
             options.ignore.extend(ignore.iter().map(|i| i.trim_end_matches('/').as_bytes().to_vec()));
+            // The manifest (and the temporary file it is written to) never lists itself.
             if let Some(out) = &output
-                && let (Ok(a), Ok(b)) = (out.canonicalize(), dir.canonicalize())
-                && a.starts_with(&b)
+                && let (Some(parent), Some(name)) = (out.parent(), out.file_name())
+                && let (Ok(a), Ok(b)) = (
+                    (if parent.as_os_str().is_empty() { std::path::Path::new(".") } else { parent }).canonicalize(),
+                    dir.canonicalize(),
+                )
                 && let Ok(rel) = a.strip_prefix(&b)
             {
-                // The manifest never lists itself.
+                let rel = rel.join(name);
+                let tmp = rel.with_extension("opsbook-tmp");
                 options.ignore.push(rel.as_os_str().as_encoded_bytes().to_vec());
+                options.ignore.push(tmp.as_os_str().as_encoded_bytes().to_vec());
             }
             let bar = progress_bar(quiet);
             let report = |p: opsbook::backup::Progress| {
@@ -842,33 +849,56 @@ fn backup_command(command: BackupCommand) -> opsbook::Result<u8> {
                     bar.set_message(format!("{}/{} files", p.files_done, p.files_total));
                 }
             };
-            let built = build(&dir, &options, Some(&report))?;
+            // Streamed: each file's line is written as soon as its batch is hashed.
+            let io =
+                |path: &str, e: std::io::Error| opsbook::Error::Io { path: path.to_owned(), reason: e.to_string() };
+            let (shown, tmp) = match &output {
+                Some(path) => (path.display().to_string(), Some(path.with_extension("opsbook-tmp"))),
+                None => ("stdout".to_owned(), None),
+            };
+            let sink: Box<dyn std::io::Write> = match &tmp {
+                Some(t) => Box::new(std::fs::File::create(t).map_err(|e| io(&shown, e))?),
+                None => Box::new(std::io::stdout().lock()),
+            };
+            let out = std::io::BufWriter::with_capacity(1 << 20, sink);
+            let written = match manifest_format {
+                ManifestFormat::Postgres => {
+                    let mut w =
+                        opsbook::backup::manifest::ManifestWriter::new(out, options.version, options.system_identifier)
+                            .map_err(|e| io(&shown, e))?;
+                    let summary =
+                        build_each(&dir, &options, Some(&report), &mut |f| w.add(&f).map_err(|e| io(&shown, e)));
+                    summary.and_then(|s| w.finish(options.wal_ranges.as_deref()).map(|_| s).map_err(|e| io(&shown, e)))
+                }
+                ManifestFormat::Sha256sum => {
+                    let mut out = out;
+                    let summary = build_each(&dir, &options, Some(&report), &mut |f| {
+                        let line =
+                            opsbook::backup::sums::SumLine { path: f.path, algorithm: f.algorithm, digest: f.checksum };
+                        std::io::Write::write_all(&mut out, &opsbook::backup::sums::write_sums(&[line]))
+                            .map_err(|e| io(&shown, e))
+                    });
+                    summary.and_then(|s| std::io::Write::flush(&mut out).map(|_| s).map_err(|e| io(&shown, e)))
+                }
+            };
             if let Some(bar) = &bar {
                 bar.finish_and_clear();
             }
-            for s in &built.skipped {
+            let summary = match written {
+                Ok(s) => s,
+                Err(e) => {
+                    // Nothing half-written is left behind.
+                    if let Some(t) = &tmp {
+                        let _ = std::fs::remove_file(t);
+                    }
+                    return Err(e);
+                }
+            };
+            for s in &summary.skipped {
                 eprintln!("opsbook: not followed (a symbolic link outside pg_tblspc/): {s}");
             }
-            let bytes = match manifest_format {
-                ManifestFormat::Postgres => built.manifest.to_bytes(),
-                ManifestFormat::Sha256sum => built.manifest.to_sums(),
-            };
-            match output {
-                None => {
-                    use std::io::Write;
-                    std::io::stdout()
-                        .write_all(&bytes)
-                        .map_err(|e| opsbook::Error::Io { path: "stdout".into(), reason: e.to_string() })?;
-                }
-                Some(path) => {
-                    let tmp = path.with_extension("opsbook-tmp");
-                    let io = |e: std::io::Error| opsbook::Error::Io {
-                        path: path.display().to_string(),
-                        reason: e.to_string(),
-                    };
-                    std::fs::write(&tmp, &bytes).map_err(io)?;
-                    std::fs::rename(&tmp, &path).map_err(io)?;
-                }
+            if let (Some(t), Some(path)) = (&tmp, &output) {
+                std::fs::rename(t, path).map_err(|e| io(&shown, e))?;
             }
             Ok(0)
         }

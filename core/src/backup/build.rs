@@ -57,10 +57,21 @@ pub struct Built {
     pub skipped: Vec<String>,
 }
 
-/// Builds a manifest of `dir`. A file or directory that cannot be read, or a path that is
-/// neither a file nor a directory, is an error naming it: a manifest that silently misses
-/// part of a backup would verify a broken one.
-pub fn build(dir: &Path, options: &BuildOptions, progress: Option<ProgressFn>) -> Result<Built> {
+/// What a streamed build went through.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BuildSummary {
+    pub files: u64,
+    pub bytes: u64,
+    /// Symbolic links outside `pg_tblspc/`, not followed.
+    pub skipped: Vec<String>,
+}
+
+/// Files are hashed a batch at a time (in parallel within a batch) and handed on in order,
+/// so memory stays flat however many files the tree holds.
+const BATCH_FILES: usize = 4096;
+const BATCH_BYTES: u64 = 256 * 1024 * 1024;
+
+fn check_options(options: &BuildOptions) -> Result<()> {
     if options.version != 1 && options.version != 2 {
         return Err(Error::invalid_value("version", &options.version.to_string(), "manifest versions are 1 and 2"));
     }
@@ -71,17 +82,91 @@ pub fn build(dir: &Path, options: &BuildOptions, progress: Option<ProgressFn>) -
             "version 2 manifests carry a system identifier, version 1 manifests do not",
         ));
     }
+    Ok(())
+}
+
+/// Walks `dir` (twice when `progress` wants totals), handing each file's entry to `sink` in
+/// path order. A file or directory that cannot be read, or a path that is neither a file nor
+/// a directory, is an error naming it: a manifest that silently misses part of a backup would
+/// verify a broken one. Entries handed on before such an error stand; a caller writing a
+/// file writes it elsewhere and renames it into place only on success.
+pub fn build_each(
+    dir: &Path,
+    options: &BuildOptions,
+    progress: Option<ProgressFn>,
+    sink: &mut dyn FnMut(FileEntry) -> Result<()>,
+) -> Result<BuildSummary> {
+    check_options(options)?;
     std::fs::read_dir(dir).map_err(|e| Error::Io { path: dir.display().to_string(), reason: e.to_string() })?;
-    let mut files = Vec::new();
-    let mut skipped = Vec::new();
+    let skip = |p: &[u8]| ignored(&options.ignore, p);
+    let mut summary = BuildSummary::default();
+    // Counting first costs a second pass over the directories; it is done only when someone
+    // watches the progress.
+    if progress.is_some() {
+        walk(dir, &skip, &mut |entry| {
+            if let Entry::File { size, .. } = entry {
+                summary.files += 1;
+                summary.bytes += size;
+            }
+        });
+    }
+    let (files_total, bytes_total) = (summary.files, summary.bytes);
+    let (files_done, bytes_done) = (AtomicU64::new(0), AtomicU64::new(0));
+    let hash = |batch: &[(Vec<u8>, i64)]| -> Vec<Result<FileEntry>> {
+        batch
+            .par_iter()
+            .map_init(
+                || vec![0u8; READ_CHUNK],
+                |buffer, (rel, mtime)| {
+                    let d = digest_file(&full_path(dir, rel), options.algorithm, buffer)?;
+                    let f = files_done.fetch_add(1, Ordering::Relaxed) + 1;
+                    let b = bytes_done.fetch_add(d.size, Ordering::Relaxed) + d.size;
+                    if let Some(report) = progress {
+                        report(Progress { files_done: f, files_total, bytes_done: b, bytes_total });
+                    }
+                    Ok(FileEntry {
+                        path: rel.clone(),
+                        size: d.size,
+                        last_modified: last_modified_text(*mtime),
+                        algorithm: options.algorithm,
+                        checksum: d.digest,
+                    })
+                },
+            )
+            .collect()
+    };
+    let mut batch: Vec<(Vec<u8>, i64)> = Vec::new();
+    let mut batch_bytes = 0u64;
+    let mut result: Result<()> = Ok(());
+    let mut flush = |batch: &mut Vec<(Vec<u8>, i64)>, result: &mut Result<()>| {
+        if result.is_ok() {
+            for entry in hash(batch) {
+                if let Err(e) = entry.and_then(&mut *sink) {
+                    *result = Err(e);
+                    break;
+                }
+            }
+        }
+        batch.clear();
+    };
     let mut failure = None;
-    walk(dir, &|p| ignored(&options.ignore, p), &mut |entry| match entry {
-        Entry::File { rel, size, mtime } => files.push((rel, size, mtime)),
-        Entry::Symlink { rel } => skipped.push(crate::backup::manifest::escape_bytes(&rel)),
+    let failed = std::cell::Cell::new(false);
+    walk(dir, &|p| skip(p) || failed.get(), &mut |entry| match entry {
+        Entry::File { rel, size, mtime } => {
+            batch.push((rel, mtime));
+            batch_bytes += size;
+            if batch.len() >= BATCH_FILES || batch_bytes >= BATCH_BYTES {
+                flush(&mut batch, &mut result);
+                batch_bytes = 0;
+            }
+        }
+        Entry::Symlink { rel } => summary.skipped.push(crate::backup::manifest::escape_bytes(&rel)),
         Entry::Unreadable { rel, reason } => {
+            failed.set(true);
             failure.get_or_insert_with(|| (crate::backup::manifest::escape_bytes(&rel), reason));
         }
         Entry::NotRegular { rel } => {
+            failed.set(true);
             failure.get_or_insert_with(|| {
                 (crate::backup::manifest::escape_bytes(&rel), "not a regular file or directory".to_owned())
             });
@@ -90,31 +175,20 @@ pub fn build(dir: &Path, options: &BuildOptions, progress: Option<ProgressFn>) -
     if let Some((path, reason)) = failure {
         return Err(Error::Io { path: format!("{}/{path}", dir.display()), reason });
     }
-    let bytes_total: u64 = files.iter().map(|f| f.1).sum();
-    let files_total = files.len() as u64;
-    let (files_done, bytes_done) = (AtomicU64::new(0), AtomicU64::new(0));
-    let entries: Vec<Result<FileEntry>> = files
-        .par_iter()
-        .map_init(
-            || vec![0u8; READ_CHUNK],
-            |buffer, (rel, _, mtime)| {
-                let d = digest_file(&full_path(dir, rel), options.algorithm, buffer)?;
-                if let Some(report) = progress {
-                    let f = files_done.fetch_add(1, Ordering::Relaxed) + 1;
-                    let b = bytes_done.fetch_add(d.size, Ordering::Relaxed) + d.size;
-                    report(Progress { files_done: f, files_total, bytes_done: b, bytes_total });
-                }
-                Ok(FileEntry {
-                    path: rel.clone(),
-                    size: d.size,
-                    last_modified: last_modified_text(*mtime),
-                    algorithm: options.algorithm,
-                    checksum: d.digest,
-                })
-            },
-        )
-        .collect();
-    let files = entries.into_iter().collect::<Result<Vec<_>>>()?;
+    flush(&mut batch, &mut result);
+    result?;
+    summary.files = files_done.load(Ordering::Relaxed);
+    summary.bytes = bytes_done.load(Ordering::Relaxed);
+    Ok(summary)
+}
+
+/// Builds a manifest of `dir` in memory (`build_each` streams it instead).
+pub fn build(dir: &Path, options: &BuildOptions, progress: Option<ProgressFn>) -> Result<Built> {
+    let mut files = Vec::new();
+    let summary = build_each(dir, options, progress, &mut |f| {
+        files.push(f);
+        Ok(())
+    })?;
     Ok(Built {
         manifest: Manifest {
             version: options.version,
@@ -122,6 +196,6 @@ pub fn build(dir: &Path, options: &BuildOptions, progress: Option<ProgressFn>) -
             files,
             wal_ranges: options.wal_ranges.clone(),
         },
-        skipped,
+        skipped: summary.skipped,
     })
 }

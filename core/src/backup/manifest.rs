@@ -312,38 +312,73 @@ impl Manifest {
 
     /// The manifest as PostgreSQL writes it, Manifest-Checksum included.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(64 + self.files.len() * 160);
-        out.extend_from_slice(format!("{{ \"PostgreSQL-Backup-Manifest-Version\": {},\n", self.version).as_bytes());
-        if let Some(id) = self.system_identifier {
-            out.extend_from_slice(format!("\"System-Identifier\": {id},\n").as_bytes());
+        let out = Vec::with_capacity(64 + self.files.len() * 160);
+        let mut w = ManifestWriter::new(out, self.version, self.system_identifier).expect("writing to memory");
+        for f in &self.files {
+            w.add(f).expect("writing to memory");
         }
-        out.extend_from_slice(b"\"Files\": [");
-        for (i, f) in self.files.iter().enumerate() {
-            out.extend_from_slice(if i == 0 { b"\n" } else { b",\n" });
-            write_file(&mut out, f);
+        w.finish(self.wal_ranges.as_deref()).expect("writing to memory")
+    }
+}
+
+/// Writes a manifest as it is built, one file at a time, so a tree of any size is written
+/// in constant memory; the Manifest-Checksum is computed on the way.
+pub struct ManifestWriter<W: std::io::Write> {
+    out: W,
+    sha: Hasher,
+    files: u64,
+}
+
+impl<W: std::io::Write> ManifestWriter<W> {
+    /// Writes the header.
+    pub fn new(out: W, version: u32, system_identifier: Option<u64>) -> std::io::Result<ManifestWriter<W>> {
+        let mut w = ManifestWriter { out, sha: Hasher::new(Algorithm::Sha256), files: 0 };
+        w.put(format!("{{ \"PostgreSQL-Backup-Manifest-Version\": {version},\n").as_bytes())?;
+        if let Some(id) = system_identifier {
+            w.put(format!("\"System-Identifier\": {id},\n").as_bytes())?;
         }
-        out.extend_from_slice(b"\n],\n");
-        if let Some(ranges) = &self.wal_ranges {
-            out.extend_from_slice(b"\"WAL-Ranges\": [\n");
+        w.put(b"\"Files\": [")?;
+        Ok(w)
+    }
+
+    fn put(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.sha.update(bytes);
+        self.out.write_all(bytes)
+    }
+
+    /// Adds one file's line.
+    pub fn add(&mut self, f: &FileEntry) -> std::io::Result<()> {
+        let mut line = Vec::with_capacity(160);
+        line.extend_from_slice(if self.files == 0 { b"\n" } else { b",\n" });
+        write_file(&mut line, f);
+        self.files += 1;
+        self.put(&line)
+    }
+
+    /// Ends the list of files, writes the WAL ranges when given and the checksum line;
+    /// gives the writer back.
+    pub fn finish(mut self, wal_ranges: Option<&[WalRange]>) -> std::io::Result<W> {
+        self.put(b"\n],\n")?;
+        if let Some(ranges) = wal_ranges {
+            self.put(b"\"WAL-Ranges\": [\n")?;
             for (i, r) in ranges.iter().enumerate() {
                 if i > 0 {
-                    out.extend_from_slice(b",\n");
+                    self.put(b",\n")?;
                 }
-                out.extend_from_slice(
+                self.put(
                     format!(
                         "{{ \"Timeline\": {}, \"Start-LSN\": \"{}\", \"End-LSN\": \"{}\" }}",
                         r.timeline, r.start_lsn, r.end_lsn
                     )
                     .as_bytes(),
-                );
+                )?;
             }
-            out.extend_from_slice(b"\n],\n");
+            self.put(b"\n],\n")?;
         }
-        let mut h = Hasher::new(Algorithm::Sha256);
-        h.update(&out);
-        let sum = to_hex(&h.finish());
-        out.extend_from_slice(format!("\"Manifest-Checksum\": \"{sum}\"}}\n").as_bytes());
-        out
+        let sum = to_hex(&std::mem::replace(&mut self.sha, Hasher::None).finish());
+        self.out.write_all(format!("\"Manifest-Checksum\": \"{sum}\"}}\n").as_bytes())?;
+        self.out.flush()?;
+        Ok(self.out)
     }
 }
 
