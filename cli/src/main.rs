@@ -284,7 +284,15 @@ enum BackupCommand {
     /// Delete the backups in DIR that a retention policy forgets. Prints what it would
     /// delete unless --yes is given.
     Forget {
-        dir: std::path::PathBuf,
+        /// The directory (or give --policy to use its [[backups.locations]]).
+        #[arg(required_unless_present = "policy")]
+        dir: Option<std::path::PathBuf>,
+        /// A policy whose [[backups.locations]] say where and how long.
+        #[arg(long, conflicts_with = "dir")]
+        policy: Option<std::path::PathBuf>,
+        /// Only this location of the policy.
+        #[arg(long, requires = "policy")]
+        location: Option<String>,
         #[command(flatten)]
         flags: RetentionFlags,
         /// Really delete.
@@ -966,17 +974,67 @@ fn backup_command(command: BackupCommand) -> opsbook::Result<u8> {
             }
             Ok(0)
         }
-        BackupCommand::Forget { dir, flags, yes } => {
-            let backups = opsbook::backup::retention::backups_in_dir(&dir)?;
-            let groups = retention_decisions(&backups, &flags)?;
-            let mut failed = false;
-            for (_, d) in &groups {
-                for k in &d.keep {
-                    println!("keep   {}  ({})", k.backup.id, k.reasons.join(", "));
+        BackupCommand::Forget { dir, policy, location, flags, yes } => {
+            let mut jobs = Vec::new();
+            match (dir, policy) {
+                (Some(dir), _) => {
+                    let backups = opsbook::backup::retention::backups_in_dir(&dir)?;
+                    jobs.push((dir.clone(), retention_decisions(&backups, &flags)?));
                 }
-                for r in opsbook::backup::retention::delete(&dir, &d.forget, !yes) {
-                    failed |= r.outcome.starts_with("error") || r.outcome.starts_with("refused");
-                    println!("{:<6} {}  ({})", "forget", r.id, r.outcome);
+                (None, Some(path)) => {
+                    let given = [
+                        &flags.keep_last,
+                        &flags.keep_hourly,
+                        &flags.keep_daily,
+                        &flags.keep_weekly,
+                        &flags.keep_monthly,
+                    ]
+                    .iter()
+                    .chain([&flags.keep_yearly, &flags.keep_within].iter())
+                    .any(|f| f.is_some())
+                        || !flags.keep_tag.is_empty()
+                        || flags.find_mtime.is_some();
+                    if given {
+                        return Err(opsbook::Error::InvalidValue {
+                            field: "--keep-*".into(),
+                            value: String::new(),
+                            reason: "with --policy the retention comes from its [[backups.locations]]".into(),
+                        });
+                    }
+                    let policy = Policy::from_path(&path)?;
+                    let now = jiff::Timestamp::from_millisecond(time_or_now(&flags.now)?).map_err(|e| {
+                        opsbook::Error::InvalidValue {
+                            field: "--now".into(),
+                            value: String::new(),
+                            reason: e.to_string(),
+                        }
+                    })?;
+                    let chosen: Vec<_> =
+                        policy.backups.iter().filter(|l| location.as_ref().is_none_or(|n| &l.name == n)).collect();
+                    if chosen.is_empty() {
+                        return Err(opsbook::Error::InvalidValue {
+                            field: format!("{}: backups.locations", path.display()),
+                            value: location.unwrap_or_default(),
+                            reason: "no such location".into(),
+                        });
+                    }
+                    for l in chosen {
+                        println!("location {} ({})", l.name, l.dir.display());
+                        jobs.push((l.dir.clone(), l.decide(now)?));
+                    }
+                }
+                (None, None) => unreachable!("clap requires DIR or --policy"),
+            }
+            let mut failed = false;
+            for (dir, groups) in jobs {
+                for (_, d) in &groups {
+                    for k in &d.keep {
+                        println!("keep   {}  ({})", k.backup.id, k.reasons.join(", "));
+                    }
+                    for r in opsbook::backup::retention::delete(&dir, &d.forget, !yes) {
+                        failed |= r.outcome.starts_with("error") || r.outcome.starts_with("refused");
+                        println!("{:<6} {}  ({})", "forget", r.id, r.outcome);
+                    }
                 }
             }
             Ok(if failed { 2 } else { 0 })

@@ -219,3 +219,62 @@ fn forget_deletes_only_with_yes() {
         std::fs::read_dir(&tmp.0).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
     assert_eq!(left, ["db_20261122.sql.gz"]);
 }
+
+#[test]
+fn forget_by_policy_locations() {
+    let tmp = TempDir::new("locations");
+    let (local, offsite) = (tmp.0.join("local"), tmp.0.join("offsite"));
+    for dir in [&local, &offsite] {
+        std::fs::create_dir_all(dir).unwrap();
+        for (name, age_days) in [("new.sql.gz", 1u64), ("old.sql.gz", 40)] {
+            let p = dir.join(name);
+            std::fs::write(&p, b"dump").unwrap();
+            let t = std::time::SystemTime::now() - std::time::Duration::from_secs(age_days * 86_400);
+            std::fs::File::options().write(true).open(&p).unwrap().set_modified(t).unwrap();
+        }
+    }
+    let policy = tmp.0.join("policy.toml");
+    std::fs::write(
+        &policy,
+        format!(
+            "version = 1\n[[backups.locations]]\nname = \"local\"\ndir = \"{}\"\nretention = {{ keep_within = \"7d\" }}\n\
+             [[backups.locations]]\nname = \"offsite\"\ndir = \"{}\"\n",
+            local.display(),
+            offsite.display()
+        ),
+    )
+    .unwrap();
+    let p = policy.to_str().unwrap();
+    let out = opsbook(&["policy", "check", p]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("backups: offsite at"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let out = opsbook(&["backup", "forget", "--policy", p, "--yes"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("forget old.sql.gz  (deleted)") && text.contains("keep   old.sql.gz  (kept for ever)"),
+        "{text}"
+    );
+    assert!(
+        !local.join("old.sql.gz").exists() && local.join("new.sql.gz").exists() && offsite.join("old.sql.gz").exists()
+    );
+    // Rules come from the policy alone; a misspelt key names its path.
+    let out = opsbook(&["backup", "forget", "--policy", p, "--keep-daily", "3"]);
+    assert_eq!(out.status.code(), Some(3));
+    std::fs::write(
+        &policy,
+        "version = 1\n[[backups.locations]]\nname = \"x\"\ndir = \"/x\"\nretention = { keep_dayly = 7 }\n",
+    )
+    .unwrap();
+    let out = opsbook(&["policy", "check", p]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("backups.locations[0].retention.keep_dayly"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

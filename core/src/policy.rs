@@ -1,6 +1,6 @@
 //! One policy file, loaded identically by every front door: `version = 1` and the top-level
 //! tables of DESIGN's Contract. The tables implemented so far are `[[checks]]`, `[[rules]]`,
-//! `[escalation]` and `[state]`; a policy is accepted or refused as a whole, and an error
+//! `[escalation]`, `[backups]` and `[state]`; a policy is accepted or refused as a whole, and an error
 //! names the key's path.
 
 use std::path::Path;
@@ -15,7 +15,7 @@ use crate::runner::Runner;
 use crate::state::StateConfig;
 
 /// The top-level keys known today.
-pub const KNOWN_KEYS: [&str; 5] = ["version", "checks", "rules", "escalation", "state"];
+pub const KNOWN_KEYS: [&str; 6] = ["version", "checks", "rules", "escalation", "backups", "state"];
 
 /// A checked policy.
 #[derive(Debug, Clone)]
@@ -24,6 +24,9 @@ pub struct Policy {
     pub rules: Vec<Rule>,
     pub escalation: Option<EscalationSpec>,
     pub state: Option<StateConfig>,
+    /// `[[backups.locations]]`.
+    #[cfg(feature = "backup")]
+    pub backups: Vec<crate::backup::policy::Location>,
 }
 
 impl Policy {
@@ -78,7 +81,21 @@ impl Policy {
         let rules = top.get("rules").map(crate::rules::spec::rules_from_value).transpose()?.unwrap_or_default();
         let escalation = top.get("escalation").map(escalation_spec).transpose()?;
         let state = top.get("state").map(StateConfig::from_value).transpose()?;
-        let policy = Policy { doc, rules, escalation, state };
+        #[cfg(feature = "backup")]
+        let backups =
+            top.get("backups").map(crate::backup::policy::locations_from_value).transpose()?.unwrap_or_default();
+        #[cfg(not(feature = "backup"))]
+        if top.contains_key("backups") {
+            return Err(Error::invalid_value("backups", "", "this build of opsbook has no backup support"));
+        }
+        let policy = Policy {
+            doc,
+            rules,
+            escalation,
+            state,
+            #[cfg(feature = "backup")]
+            backups,
+        };
         policy.runner()?;
         Ok(policy)
     }
@@ -119,6 +136,15 @@ impl Policy {
                 e.silences.len(),
                 e.inhibit_rules.len()
             ));
+        }
+        #[cfg(feature = "backup")]
+        for l in &self.backups {
+            let rule = match &l.rule {
+                crate::backup::policy::Rule::Forever => "kept for ever".to_owned(),
+                crate::backup::policy::Rule::FindMtime(d) => format!("find -mtime +{d}"),
+                crate::backup::policy::Rule::Restic(_) => "restic rules".to_owned(),
+            };
+            out.push_str(&format!("backups: {} at {} ({rule})\n", l.name, l.dir.display()));
         }
         if let Some(s) = &self.state {
             // The Redis URL itself stays in the environment: only the variable's name is shown.

@@ -5,6 +5,8 @@ pub mod build;
 pub mod checksum;
 pub mod manifest;
 pub mod metadata;
+#[cfg(feature = "spec")]
+pub mod policy;
 pub mod retention;
 pub mod sums;
 pub mod verify;
