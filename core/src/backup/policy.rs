@@ -29,7 +29,7 @@ pub struct Location {
 pub enum Rule {
     /// Nothing is ever forgotten (offsite archives).
     Forever,
-    Restic(Policy),
+    Restic(Box<Policy>),
     /// `find -mtime +N -delete`.
     FindMtime(u32),
 }
@@ -91,7 +91,7 @@ pub fn locations_from_value(doc: &Value) -> Result<Vec<Location>> {
                             "an empty rule would forget every backup; leave retention out to keep them for ever",
                         ));
                     }
-                    Rule::Restic(policy)
+                    Rule::Restic(Box::new(policy))
                 }
             },
         };
