@@ -5,6 +5,7 @@
 //! exposition. Every front door (Python, Node, C, the `opsbook` command) wraps this crate,
 //! so they all give the same answers.
 
+pub mod alert;
 #[cfg(feature = "backup")]
 pub mod backup;
 pub mod check;

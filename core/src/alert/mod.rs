@@ -1,0 +1,5 @@
+//! Alert messages: Prometheus-compatible template functions (and, to come, the templates,
+//! channel renderers and delivery of the alert-messages issue).
+
+pub mod gofmt;
+pub mod humanize;
