@@ -37,7 +37,7 @@ pub fn go_g(v: f64, prec: Option<usize>) -> String {
         None => 6,
         Some(p) => {
             let p = p.max(1) as i32;
-            if p > nd && nd >= exp + 1 { nd } else { p }
+            if p > nd && nd > exp { nd } else { p }
         }
     };
     if exp < -4 || exp >= eprec {

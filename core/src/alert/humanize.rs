@@ -136,7 +136,8 @@ pub fn humanize_timestamp(arg: Arg) -> Result<String> {
         return Ok(g4(v));
     }
     let ns = v * 1e9;
-    if ns >= 9.223372036854775807e18 || ns < -9.223372036854775808e18 {
+    // Go compares against float64(math.MaxInt64), which is 2^63.
+    if !(-9.223372036854775808e18..9.223372036854775808e18).contains(&ns) {
         return Err(Error::invalid_value(
             "humanizeTimestamp",
             &crate::alert::gofmt::go_v(v),
