@@ -137,7 +137,8 @@ pub fn humanize_timestamp(arg: Arg) -> Result<String> {
     }
     let ns = v * 1e9;
     // Go compares against float64(math.MaxInt64), which is 2^63.
-    if !(-9.223372036854775808e18..9.223372036854775808e18).contains(&ns) {
+    let limit = 2f64.powi(63);
+    if !(-limit..limit).contains(&ns) {
         return Err(Error::invalid_value(
             "humanizeTimestamp",
             &crate::alert::gofmt::go_v(v),
