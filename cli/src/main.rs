@@ -172,6 +172,13 @@ enum Command {
     /// Backups: manifests (PostgreSQL backup_manifest, sha256sum), verification, retention.
     #[command(subcommand)]
     Backup(BackupCommand),
+    /// Print a shell completion script (e.g. `opsbook completions bash > /etc/bash_completion.d/opsbook`).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), e.g. `opsbook man > /usr/local/share/man/man1/opsbook.1`.
+    Man,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -648,6 +655,18 @@ fn run(command: Command) -> opsbook::Result<u8> {
         Command::Rules(command) => rules_command(command),
         Command::Incidents(command) => incidents_command(command),
         Command::Backup(command) => backup_command(command),
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            clap_complete::generate(shell, &mut Cli::command(), "opsbook", &mut std::io::stdout());
+            Ok(0)
+        }
+        Command::Man => {
+            use clap::CommandFactory;
+            clap_mangen::Man::new(Cli::command())
+                .render(&mut std::io::stdout())
+                .map_err(|e| opsbook::Error::Io { path: "stdout".into(), reason: e.to_string() })?;
+            Ok(0)
+        }
         Command::Policy(PolicyCommand::Check { file }) => {
             let policy = Policy::from_path(&file)?;
             print!("{}", policy.summary());

@@ -287,3 +287,40 @@ fn replays_policy_vectors() {
     }
     assert_eq!(cases.len(), 12);
 }
+
+#[test]
+fn completions_and_man_page_come_from_the_command_definitions() {
+    let bin = env!("CARGO_BIN_EXE_opsbook");
+    let bash = std::process::Command::new(bin).args(["completions", "bash"]).output().unwrap();
+    assert!(bash.status.success());
+    let dir = std::env::temp_dir().join(format!("opsbook-completions-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let script = dir.join("opsbook.bash");
+    std::fs::write(&script, &bash.stdout).unwrap();
+    // bash loads it and registers the completion, which offers the subcommands.
+    let out = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "source {}; complete -p opsbook; COMP_WORDS=(opsbook ba); COMP_CWORD=1; _opsbook opsbook ba opsbook; echo \"${{COMPREPLY[@]}}\"",
+            script.display()
+        ))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("-F _opsbook opsbook") && text.lines().last() == Some("backup"),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for shell in ["zsh", "fish"] {
+        let out = std::process::Command::new(bin).args(["completions", shell]).output().unwrap();
+        assert!(out.status.success() && String::from_utf8_lossy(&out.stdout).contains("opsbook"), "{shell}");
+    }
+    let man = std::process::Command::new(bin).arg("man").output().unwrap();
+    let page = String::from_utf8_lossy(&man.stdout);
+    assert!(
+        page.contains(".TH opsbook 1") && page.contains("opsbook\\-backup") && page.contains(env!("CARGO_PKG_VERSION")),
+        "{page}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -12,6 +12,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+// The version this header belongs to (a test keeps these equal to the crate's version).
+#define OPSBOOK_VERSION_MAJOR 0
+
+#define OPSBOOK_VERSION_MINOR 1
+
+#define OPSBOOK_VERSION_PATCH 0
+
 // What a call came to. One code per kind of core error, plus the ABI's own.
 typedef enum {
   OPSBOOK_RESULT_OK = 0,

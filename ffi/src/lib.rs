@@ -45,6 +45,11 @@ pub use runner::*;
 pub use state::*;
 pub use status::*;
 
+/// The version this header belongs to (a test keeps these equal to the crate's version).
+pub const OPSBOOK_VERSION_MAJOR: u32 = 0;
+pub const OPSBOOK_VERSION_MINOR: u32 = 1;
+pub const OPSBOOK_VERSION_PATCH: u32 = 0;
+
 /// The opsbook version, e.g. "0.1.0". Static; do not free.
 #[unsafe(no_mangle)]
 pub extern "C" fn opsbook_version() -> *const std::ffi::c_char {
