@@ -45,6 +45,10 @@ command -v redis-server >/dev/null || need_apt+=(redis-server)
 command -v promtool >/dev/null || need_apt+=(prometheus)
 command -v prometheus-alertmanager >/dev/null || need_apt+=(prometheus-alertmanager)
 [ -f /usr/include/cjson/cJSON.h ] || need_apt+=(libcjson-dev)
+command -v pkg-config >/dev/null || need_apt+=(pkg-config)
+command -v readelf >/dev/null || need_apt+=(binutils)
+command -v setpriv >/dev/null || need_apt+=(util-linux)
+command -v numfmt >/dev/null || need_apt+=(coreutils)
 if [ ${#need_apt[@]} -gt 0 ]; then
   log "installing Debian packages: ${need_apt[*]}"
   export DEBIAN_FRONTEND=noninteractive
@@ -153,7 +157,29 @@ c_suite() {
     "$TARGET_DIR/c/test_vectors" "$VECTORS" &&
     gcc -std=c11 -Wall -Wextra -Werror -I ffi/include examples/c/check_host.c \
       "$TARGET_DIR/debug/libopsbook_ffi.a" -lgcc_s -lutil -lrt -lpthread -lm -ldl -o "$TARGET_DIR/c/check_host" &&
-    { "$TARGET_DIR/c/check_host" >/dev/null; [ $? -le 3 ]; }
+    { "$TARGET_DIR/c/check_host" >/dev/null; [ $? -le 3 ]; } &&
+    c_install_suite
+}
+
+# The installed library as a C team uses it: scripts/install-c.sh under a prefix, then a
+# program built with pkg-config against the shared library (soname libopsbook.so.MAJOR)
+# and one linked with the archive chosen explicitly.
+c_install_suite() {
+  local prefix="$TARGET_DIR/c/prefix"
+  rm -rf "$prefix" &&
+    OPSBOOK_PROFILE=debug scripts/install-c.sh "$prefix" >/dev/null &&
+    PKG_CONFIG_PATH="$prefix/lib/pkgconfig" gcc -std=c11 -Wall -Wextra -Werror ffi/tests/c/consumer.c \
+      $(PKG_CONFIG_PATH="$prefix/lib/pkgconfig" pkg-config --cflags --libs opsbook) -Wl,-rpath,"$prefix/lib" \
+      -o "$TARGET_DIR/c/consumer_shared" &&
+    "$TARGET_DIR/c/consumer_shared" &&
+    readelf -d "$TARGET_DIR/c/consumer_shared" | grep -q 'NEEDED.*\[libopsbook.so.0\]' &&
+    readelf -d "$prefix/lib/libopsbook.so" | grep -q 'SONAME.*\[libopsbook.so.0\]' &&
+    gcc -std=c11 -Wall -Wextra -Werror ffi/tests/c/consumer.c \
+      $(PKG_CONFIG_PATH="$prefix/lib/pkgconfig" pkg-config --cflags opsbook) "$prefix/lib/libopsbook.a" \
+      $(PKG_CONFIG_PATH="$prefix/lib/pkgconfig" pkg-config --static --libs opsbook | sed 's/ -lopsbook / /') \
+      -o "$TARGET_DIR/c/consumer_static" &&
+    "$TARGET_DIR/c/consumer_static" &&
+    ! readelf -d "$TARGET_DIR/c/consumer_static" | grep -q opsbook
 }
 
 # promtool (Prometheus 2.42) is the judge of our exposition format.
@@ -209,7 +235,7 @@ bench_suite() {
 suite "rust (cargo test)" rust_suite
 suite "python (pytest, stubtest, mypy)" python_suite
 suite "node (napi build, index.d.ts drift, node --test, tsc)" node_suite
-suite "c (vectors under ASan/UBSan, example)" c_suite
+suite "c (vectors under ASan/UBSan, example, installed with pkg-config)" c_suite
 suite "prometheus exposition (promtool)" promtool_suite
 suite "lint (rustfmt, clippy -D warnings)" lint_suite
 suite "benches compile" bench_suite
