@@ -141,6 +141,18 @@ python_suite() {
     .venv/bin/python -m mypy --strict bindings-python/tests bindings-python/python/opsbook/fastapi.py
 }
 
+# The wheel as users get it: maturin's release build, installed with plain pip into a fresh
+# virtualenv, used from outside the source tree, serving the FastAPI example.
+python_package_suite() {
+  local dist="$TARGET_DIR/wheels" venv="$TARGET_DIR/wheel-venv"
+  rm -rf "$dist" "$venv" &&
+    (cd bindings-python && ../.venv/bin/maturin build --locked --release --out "$dist" -q) &&
+    ls "$dist"/opsbook-*-abi3-*.whl &&
+    python3 -m venv "$venv" &&
+    "$venv/bin/pip" install -q "$dist"/opsbook-*.whl fastapi==0.165.0 httpx==0.28.1 &&
+    (cd / && "$venv/bin/python" "$ROOT/tests/packaging/python_smoke.py" "$ROOT")
+}
+
 node_suite() {
   (cd bindings-node && npx napi build --platform) &&
     git diff --exit-code -- bindings-node/index.js bindings-node/index.d.ts &&
@@ -234,6 +246,7 @@ bench_suite() {
 
 suite "rust (cargo test)" rust_suite
 suite "python (pytest, stubtest, mypy)" python_suite
+suite "python wheel (maturin build --release, pip install into a fresh venv)" python_package_suite
 suite "node (napi build, index.d.ts drift, node --test, tsc)" node_suite
 suite "c (vectors under ASan/UBSan, example, installed with pkg-config)" c_suite
 suite "prometheus exposition (promtool)" promtool_suite
