@@ -160,6 +160,22 @@ node_suite() {
     (cd bindings-node && npx tsc --noEmit --strict --target es2022 --module commonjs --moduleResolution node __test__/consumer.ts)
 }
 
+# The npm package as users get it: the release addon packed with npm pack, installed into an
+# empty project (no Rust there), used from JavaScript and type-checked from TypeScript.
+node_package_suite() {
+  local work="$TARGET_DIR/npm-consumer"
+  rm -rf "$work" && mkdir -p "$work" &&
+    (cd bindings-node && npx napi build --platform --release >/dev/null) &&
+    git diff --exit-code -- bindings-node/index.js bindings-node/index.d.ts &&
+    (cd bindings-node && npm pack --silent --pack-destination "$work" >/dev/null) &&
+    (cd "$work" && echo '{"name": "consumer", "private": true}' > package.json &&
+      npm install --silent --no-audit --no-fund ./opsbook-*.tgz &&
+      [ ! -e node_modules/opsbook/src ] &&
+      cp "$ROOT/tests/packaging/node_smoke.ts" . &&
+      "$ROOT/bindings-node/node_modules/.bin/tsc" --strict --target es2022 --module commonjs --moduleResolution node node_smoke.ts &&
+      node node_smoke.js)
+}
+
 c_suite() {
   cargo build --locked -p opsbook-ffi &&
     mkdir -p "$TARGET_DIR/c" &&
@@ -248,6 +264,7 @@ suite "rust (cargo test)" rust_suite
 suite "python (pytest, stubtest, mypy)" python_suite
 suite "python wheel (maturin build --release, pip install into a fresh venv)" python_package_suite
 suite "node (napi build, index.d.ts drift, node --test, tsc)" node_suite
+suite "npm package (napi build --release, npm pack, installed into an empty project)" node_package_suite
 suite "c (vectors under ASan/UBSan, example, installed with pkg-config)" c_suite
 suite "prometheus exposition (promtool)" promtool_suite
 suite "lint (rustfmt, clippy -D warnings)" lint_suite
