@@ -176,6 +176,18 @@ node_package_suite() {
       node node_smoke.js)
 }
 
+# The command as an operator copies it onto a server: one release binary that reports the
+# workspace's version and prints its completions and man page.
+cli_release_suite() {
+  local bin="$TARGET_DIR/release/opsbook" version
+  version="$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)"
+  cargo build --locked --release -p opsbook-cli &&
+    [ "$("$bin" --version)" = "opsbook $version" ] &&
+    "$bin" completions bash | grep -q '^ *complete -F _opsbook' &&
+    "$bin" man | grep -q '^\.TH opsbook 1' &&
+    echo "release binary: $(du -h "$bin" | cut -f1)"
+}
+
 c_suite() {
   cargo build --locked -p opsbook-ffi &&
     mkdir -p "$TARGET_DIR/c" &&
@@ -266,6 +278,7 @@ suite "python wheel (maturin build --release, pip install into a fresh venv)" py
 suite "node (napi build, index.d.ts drift, node --test, tsc)" node_suite
 suite "npm package (napi build --release, npm pack, installed into an empty project)" node_package_suite
 suite "c (vectors under ASan/UBSan, example, installed with pkg-config)" c_suite
+suite "cli release binary (--version, completions, man page)" cli_release_suite
 suite "prometheus exposition (promtool)" promtool_suite
 suite "lint (rustfmt, clippy -D warnings)" lint_suite
 suite "benches compile" bench_suite
