@@ -58,6 +58,12 @@ pub fn humanize(arg: Arg) -> Result<String> {
         }
         return Ok(format!("{}{prefix}", g4(v)));
     }
+    let (v, prefix) = scaled_up(v);
+    Ok(format!("{}{prefix}", g4(v)))
+}
+
+/// A magnitude below 1 times 1000 until it is not, with the SI prefix that says so.
+fn scaled_up(mut v: f64) -> (f64, &'static str) {
     let mut prefix = "";
     for p in ["m", "u", "n", "p", "f", "a", "z", "y"] {
         if v.abs() >= 1.0 {
@@ -66,7 +72,7 @@ pub fn humanize(arg: Arg) -> Result<String> {
         prefix = p;
         v *= 1000.0;
     }
-    Ok(format!("{}{prefix}", g4(v)))
+    (v, prefix)
 }
 
 /// Binary prefixes: 1048576 → `1Mi`; |v| ≤ 1 as is.
@@ -88,7 +94,7 @@ pub fn humanize1024(arg: Arg) -> Result<String> {
 
 /// Seconds as `1d 2h 3m 4s`, `12.35s` or `123.5ms`.
 pub fn humanize_duration(arg: Arg) -> Result<String> {
-    let mut v = arg.value("humanizeDuration")?;
+    let v = arg.value("humanizeDuration")?;
     if v.is_nan() || v.is_infinite() {
         return Ok(g4(v));
     }
@@ -112,14 +118,7 @@ pub fn humanize_duration(arg: Arg) -> Result<String> {
         }
         return Ok(format!("{sign}{}s", g4(v)));
     }
-    let mut prefix = "";
-    for p in ["m", "u", "n", "p", "f", "a", "z", "y"] {
-        if v.abs() >= 1.0 {
-            break;
-        }
-        prefix = p;
-        v *= 1000.0;
-    }
+    let (v, prefix) = scaled_up(v);
     Ok(format!("{}{prefix}s", g4(v)))
 }
 
