@@ -71,7 +71,7 @@ test('retention vectors', () => {
     assert.deepEqual(got, c.groups, c.id)
     replayed++
   }
-  assert.equal(replayed, 13)
+  assert.equal(replayed, 15)
   assert.throws(() => ob.retention([], { keep_daly: 7 }), (e) => e.code === 'OPSBOOK_INVALID_VALUE' && e.message.includes('retention.keep_daly'))
 })
 

@@ -32,7 +32,7 @@ def path_text(raw: bytes) -> str:
 
 
 def test_vector_counts() -> None:
-    assert len(MANIFESTS) == 44 and len(RETENTION) == 13
+    assert len(MANIFESTS) == 44 and len(RETENTION) == 15
 
 
 @pytest.mark.parametrize("case", MANIFESTS, ids=[c["id"] for c in MANIFESTS])

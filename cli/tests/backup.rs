@@ -188,7 +188,7 @@ fn retention_vectors_through_the_command() {
         assert_eq!(json!(simplified), c["groups"], "{id}");
         replayed += 1;
     }
-    assert_eq!(replayed, 13);
+    assert_eq!(replayed, 15);
     // An empty policy would forget everything: refused, as restic refuses it.
     let input = tmp.0.join("restic-policy-keep-snapshots-14.json");
     let out = opsbook(&["backup", "retention", "--input", input.to_str().unwrap()]);

@@ -77,7 +77,7 @@ fn replays_retention_vectors() {
         assert_eq!(json!(got), c["groups"], "{id}");
         replayed += 1;
     }
-    assert_eq!(replayed, 13);
+    assert_eq!(replayed, 15);
 }
 
 #[test]

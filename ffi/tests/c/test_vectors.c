@@ -1223,7 +1223,7 @@ static void replay_retention(const char *dir) {
     free(backups);
     replayed++;
   }
-  CHECK(replayed == 13, "retention replayed %d", replayed);
+  CHECK(replayed == 15, "retention replayed %d", replayed);
   char *out = NULL;
   CHECK(opsbook_backup_retention(NULL, "{}", NULL, NAN, &out) == OPSBOOK_RESULT_NULL_ARGUMENT, "NULL backups");
   CHECK(opsbook_backup_retention("[]", "{\"keep_daly\": 7}", NULL, NAN, &out) == OPSBOOK_RESULT_INVALID_VALUE &&

@@ -82,10 +82,13 @@ both = ["has tags [foo]", "has tags [bar]"]
 restic(20, {"keep_tags": [["foo"], ["bar"]]},
        [k("s71", both), k("s72", both), k("s73", both), k("s35", both), k("s34", ["has tags [bar]"])]
        + [k(f"s{i}", ["has tags [foo]"]) for i in [33, 32, 31, 30, 29, 28, 27, 26, 25, 24, 23, 22, 21, 20]])
+restic(21, {"keep_within": "1d"}, [k("s102", ["within 1d"])])
 restic(24, {"keep_within": "1mo"}, [k(f"s{i}", ["within 1mo"]) for i in range(102, 83, -1)])
 W = "weekly within 1y2mo3d3h"
 restic(32, {"keep_within_weekly": "1y2mo3d3h"},
        [k(f"s{i}", [W]) for i in [102, 101, 99, 87, 83, 79, 74, 69, 67, 61, 49, 48, 47, 43, 59, 55, 50, 39, 35]])
+MW = "monthly within 1y2mo3d3h"
+restic(33, {"keep_within_monthly": "1y2mo3d3h"}, [k(f"s{i}", [MW]) for i in [102, 83, 69, 49, 59, 39]])
 U = {"monthly": -1, "yearly": -1}
 restic(39, {"keep_daily": 3, "keep_weekly": 2, "keep_monthly": "unlimited", "keep_yearly": "unlimited"},
        [k("s102", ["daily snapshot", "weekly snapshot", M, Y], daily=2, weekly=1, **U),
@@ -147,7 +150,7 @@ own("find-mtime-plus-7",
 
 doc = {
     "source": "restic internal/data/snapshot_policy_test.go TestApplyPolicy inputs and its golden files "
-              "internal/data/testdata/policy_keep_snapshots_{14,15,16,19,20,24,32,39} (origin restic; months written mo); "
+              "internal/data/testdata/policy_keep_snapshots_{14,15,16,19,20,21,24,32,33,39} (origin restic; months written mo); "
               "hand-traced cases (origin opsbook); written by tests/vectors/generators/retention.py",
     "format": "backups: a list, or \"restic\" for the shared list (snapshot_sets.restic). policy keys as the CLI and "
               "policy file take them (keep_last..keep_yearly: a count or \"unlimited\"; keep_within*: a window; "
