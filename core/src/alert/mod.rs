@@ -3,3 +3,6 @@
 
 pub mod gofmt;
 pub mod humanize;
+#[cfg(feature = "alert")]
+pub mod sign;
+pub mod truncate;
