@@ -657,15 +657,17 @@ fn run(command: Command) -> opsbook::Result<u8> {
         Command::Backup(command) => backup_command(command),
         Command::Completions { shell } => {
             use clap::CommandFactory;
-            clap_complete::generate(shell, &mut Cli::command(), "opsbook", &mut std::io::stdout());
-            Ok(0)
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "opsbook", &mut script);
+            write_stdout(&script)
         }
         Command::Man => {
             use clap::CommandFactory;
+            let mut page = Vec::new();
             clap_mangen::Man::new(Cli::command())
-                .render(&mut std::io::stdout())
-                .map_err(|e| opsbook::Error::Io { path: "stdout".into(), reason: e.to_string() })?;
-            Ok(0)
+                .render(&mut page)
+                .map_err(|e| opsbook::Error::Io { path: "man page".into(), reason: e.to_string() })?;
+            write_stdout(&page)
         }
         Command::Policy(PolicyCommand::Check { file }) => {
             let policy = Policy::from_path(&file)?;
@@ -1058,6 +1060,18 @@ fn backup_command(command: BackupCommand) -> opsbook::Result<u8> {
             }
             Ok(if failed { 2 } else { 0 })
         }
+    }
+}
+
+/// Writes to standard output; a reader that stopped early (`| head`, `| grep -q`) is not an
+/// error, as for any Unix filter.
+fn write_stdout(bytes: &[u8]) -> opsbook::Result<u8> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(bytes).and_then(|_| out.flush()) {
+        Ok(()) => Ok(0),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(0),
+        Err(e) => Err(opsbook::Error::Io { path: "stdout".into(), reason: e.to_string() }),
     }
 }
 
