@@ -150,13 +150,7 @@ pub fn build_manifest(
             build.ignore = i.into_iter().map(String::into_bytes).collect();
         }
     }
-    if (build.version != 1 && build.version != 2) || (build.version == 2) != build.system_identifier.is_some() {
-        return Err(to_js_err(opsbook::Error::InvalidValue {
-            field: "version".into(),
-            value: build.version.to_string(),
-            reason: "version 1 without a system identifier, or version 2 with one".into(),
-        }));
-    }
+    opsbook::backup::build::check_options(&build).js_err()?;
     Ok(napi::bindgen_prelude::AsyncTask::new(BuildTask { dir, options: build }))
 }
 
@@ -231,17 +225,14 @@ pub fn verify_backup(
         skip_checksums: None,
         exit_on_error: None,
     });
-    let sums = o.manifest.as_ref().and_then(|m| {
-        let head = std::fs::read(m).ok()?;
-        (head.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{')).then_some(head)
-    });
-    let lines = sums.map(|text| opsbook::backup::sums::parse_sums(&text)).transpose().js_err()?;
     let options = VerifyOptions {
         manifest: o.manifest.map(Into::into),
         ignore: o.ignore.unwrap_or_default(),
         skip_checksums: o.skip_checksums.unwrap_or(false),
         exit_on_error: o.exit_on_error.unwrap_or(false),
     };
+    // A checksum file is read now, so a malformed one throws with its code.
+    let lines = opsbook::backup::checksum_file_lines(&options).js_err()?;
     Ok(napi::bindgen_prelude::AsyncTask::new(VerifyTask { dir, lines, options }))
 }
 
@@ -272,17 +263,7 @@ pub fn retention(
     let policy = policy_from_value(&policy).js_err()?;
     let by = match group_by {
         None => GroupBy::default(),
-        Some(names) => {
-            if let Some(bad) = names.iter().find(|n| !["host", "paths", "tags"].contains(&n.as_str())) {
-                return Err(to_js_err(opsbook::Error::InvalidValue {
-                    field: "groupBy".into(),
-                    value: bad.clone(),
-                    reason: "expected host, paths or tags".into(),
-                }));
-            }
-            let has = |k: &str| names.iter().any(|n| n == k);
-            GroupBy { host: has("host"), paths: has("paths"), tags: has("tags") }
-        }
+        Some(names) => GroupBy::from_names("groupBy", &names).js_err()?,
     };
     Ok(apply_grouped(&list, &policy, by, now_or(now)?)
         .js_err()?

@@ -243,19 +243,7 @@ pub fn retention(
     let policy = opsbook::backup::retention::policy_from_value(&from_py(policy)?).py_err()?;
     let by = match group_by {
         None => opsbook::backup::retention::GroupBy::default(),
-        Some(names) => {
-            for n in &names {
-                if !["host", "paths", "tags"].contains(&n.as_str()) {
-                    return Err(crate::errors::to_py_err(opsbook::Error::InvalidValue {
-                        field: "group_by".into(),
-                        value: n.clone(),
-                        reason: "expected host, paths or tags".into(),
-                    }));
-                }
-            }
-            let has = |k: &str| names.iter().any(|n| n == k);
-            opsbook::backup::retention::GroupBy { host: has("host"), paths: has("paths"), tags: has("tags") }
-        }
+        Some(names) => opsbook::backup::retention::GroupBy::from_names("group_by", &names).py_err()?,
     };
     let groups = opsbook::backup::retention::apply_grouped(&list, &policy, by, now_or(now)?).py_err()?;
     groups

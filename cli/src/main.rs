@@ -824,21 +824,8 @@ fn retention_decisions(
     if let Some(days) = flags.find_mtime {
         return Ok(vec![(GroupKey::default(), find_mtime(backups, days, now))]);
     }
-    let mut by = GroupBy { host: false, paths: false, tags: false };
-    for part in flags.group_by.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-        match part {
-            "host" => by.host = true,
-            "paths" => by.paths = true,
-            "tags" => by.tags = true,
-            other => {
-                return Err(opsbook::Error::InvalidValue {
-                    field: "--group-by".into(),
-                    value: other.into(),
-                    reason: "expected host, paths and/or tags".into(),
-                });
-            }
-        }
-    }
+    let names: Vec<&str> = flags.group_by.split(',').collect();
+    let by = GroupBy::from_names("--group-by", &names)?;
     apply_grouped(backups, &policy, by, now)
 }
 

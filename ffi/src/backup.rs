@@ -235,16 +235,8 @@ pub unsafe extern "C" fn opsbook_backup_retention(
             GroupBy::default()
         } else {
             let text = unsafe { c_str(group_by, "group_by") }?;
-            let mut by = GroupBy { host: false, paths: false, tags: false };
-            for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-                match part {
-                    "host" => by.host = true,
-                    "paths" => by.paths = true,
-                    "tags" => by.tags = true,
-                    other => return Err(bad("group_by", other, "expected host, paths and/or tags")),
-                }
-            }
-            by
+            let names: Vec<&str> = text.split(',').collect();
+            GroupBy::from_names("group_by", &names).map_err(fail)?
         };
         let groups: Vec<serde_json::Value> = apply_grouped(&backups, &policy, by, clock(now)?)
             .map_err(fail)?

@@ -71,7 +71,8 @@ pub struct BuildSummary {
 const BATCH_FILES: usize = 4096;
 const BATCH_BYTES: u64 = 256 * 1024 * 1024;
 
-fn check_options(options: &BuildOptions) -> Result<()> {
+/// Refuses options no manifest can have (checked before any file is read).
+pub fn check_options(options: &BuildOptions) -> Result<()> {
     if options.version != 1 && options.version != 2 {
         return Err(Error::invalid_value("version", &options.version.to_string(), "manifest versions are 1 and 2"));
     }

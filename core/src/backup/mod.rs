@@ -15,4 +15,6 @@ pub mod walk;
 pub use build::{BuildOptions, Built, Progress, build};
 pub use checksum::Algorithm;
 pub use manifest::{FileEntry, Manifest, WalRange};
-pub use verify::{Problem, ProblemKind, Verification, VerifyOptions, verify, verify_against, verify_any};
+pub use verify::{
+    Problem, ProblemKind, Verification, VerifyOptions, checksum_file_lines, verify, verify_against, verify_any,
+};

@@ -97,13 +97,7 @@ pub fn locations_from_value(doc: &Value) -> Result<Vec<Location>> {
         };
         let group_by = match l.group_by {
             None => GroupBy::default(),
-            Some(names) => {
-                if let Some(bad) = names.iter().find(|n| !["host", "paths", "tags"].contains(&n.as_str())) {
-                    return Err(Error::invalid_value(&at("group_by"), bad, "expected host, paths or tags"));
-                }
-                let has = |k: &str| names.iter().any(|n| n == k);
-                GroupBy { host: has("host"), paths: has("paths"), tags: has("tags") }
-            }
+            Some(names) => GroupBy::from_names(&at("group_by"), &names)?,
         };
         out.push(Location { name: l.name, dir: l.dir, rule, group_by });
     }

@@ -302,6 +302,24 @@ impl Default for GroupBy {
     }
 }
 
+impl GroupBy {
+    /// From names (`host`, `paths`, `tags`); none at all is one group. `field` names the
+    /// setting in errors.
+    pub fn from_names<S: AsRef<str>>(field: &str, names: &[S]) -> Result<GroupBy> {
+        let mut by = GroupBy { host: false, paths: false, tags: false };
+        for name in names {
+            match name.as_ref().trim() {
+                "host" => by.host = true,
+                "paths" => by.paths = true,
+                "tags" => by.tags = true,
+                "" => {}
+                other => return Err(Error::invalid_value(field, other, "expected host, paths and/or tags")),
+            }
+        }
+        Ok(by)
+    }
+}
+
 /// A group's key: the host, paths and tags it was grouped by (sorted).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Default)]
 pub struct GroupKey {

@@ -138,19 +138,27 @@ pub fn verify(dir: &Path, options: &VerifyOptions, progress: Option<ProgressFn>)
 /// JSON (it does not start with `{`) — against that sha256sum-style checksum file, whose
 /// relative names are taken from `dir`. A checksum file that cannot be read is an error.
 pub fn verify_any(dir: &Path, options: &VerifyOptions, progress: Option<ProgressFn>) -> crate::Result<Verification> {
-    if let Some(path) = &options.manifest
-        && let Ok(head) = std::fs::read(path)
-        && head.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{')
-    {
-        let lines = crate::backup::sums::parse_sums(&head).map_err(|e| match e {
-            crate::Error::InvalidValue { field, value, reason } => {
-                crate::Error::InvalidValue { field: format!("{}: {field}", path.display()), value, reason }
-            }
-            other => other,
-        })?;
-        return Ok(crate::backup::sums::verify_sums(&lines, dir));
+    Ok(match checksum_file_lines(options)? {
+        Some(lines) => crate::backup::sums::verify_sums(&lines, dir),
+        None => verify(dir, options, progress),
+    })
+}
+
+/// The lines of `options.manifest` when it names a checksum file rather than a JSON
+/// manifest; None for a manifest (or none given). A checksum file that does not parse is an
+/// error naming the file and line.
+pub fn checksum_file_lines(options: &VerifyOptions) -> crate::Result<Option<Vec<crate::backup::sums::SumLine>>> {
+    let Some(path) = &options.manifest else { return Ok(None) };
+    let Ok(head) = std::fs::read(path) else { return Ok(None) };
+    if head.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') {
+        return Ok(None);
     }
-    Ok(verify(dir, options, progress))
+    crate::backup::sums::parse_sums(&head).map(Some).map_err(|e| match e {
+        crate::Error::InvalidValue { field, value, reason } => {
+            crate::Error::InvalidValue { field: format!("{}: {field}", path.display()), value, reason }
+        }
+        other => other,
+    })
 }
 
 /// Verifies `dir` against a manifest already read.

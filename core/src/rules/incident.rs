@@ -249,6 +249,15 @@ impl IncidentManager {
         self.incidents.values()
     }
 
+    /// How many incidents are kept (open and closed).
+    pub fn len(&self) -> usize {
+        self.incidents.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.incidents.is_empty()
+    }
+
     /// Opens an incident for a firing alert (running its hook), or auto-resolves the one a
     /// resolved alert belongs to. Returns the incident's id when one was touched.
     pub fn on_event(&mut self, event: &Event) -> Option<String> {

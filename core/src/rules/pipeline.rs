@@ -81,9 +81,9 @@ impl AlertPipeline {
         let none = Labels::new();
         for e in &events {
             if let Some(m) = &mut self.incidents {
-                let known = m.incidents().count();
+                let known = m.len();
                 if let Some(id) = m.on_event(e)
-                    && m.incidents().count() > known
+                    && m.len() > known
                 {
                     out.opened.push((e.at_ms, id));
                 }

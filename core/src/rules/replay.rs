@@ -9,7 +9,6 @@ use serde_json::{Value, json};
 use crate::error::{Error, Result};
 use crate::rules::alerting::Event;
 use crate::rules::condition::{Labels, Sample};
-use crate::rules::engine::RuleEngine;
 use crate::rules::export::Replay;
 
 /// Reads JSON lines of samples into evaluation time (ms) → samples. Blank lines are skipped;
@@ -86,15 +85,6 @@ pub fn regrid(replay: &Replay, interval_ms: i64) -> Result<Replay> {
         t += interval_ms;
     }
     Ok(out)
-}
-
-/// Replays every evaluation time in order and returns every event.
-pub fn replay(engine: &mut RuleEngine, replay: &Replay) -> Result<Vec<Event>> {
-    let mut events = Vec::new();
-    for (t, samples) in replay {
-        events.extend(engine.evaluate(*t, samples)?);
-    }
-    Ok(events)
 }
 
 fn labels_text(labels: &Labels) -> String {
