@@ -26,7 +26,7 @@ impl Arg<'_> {
 
 /// Go's `strconv.ParseFloat` for the forms templates meet: decimals, exponents,
 /// `+Inf`/`-Inf`/`Inf`/`NaN` in any case.
-fn parse_go_float(text: &str) -> Option<f64> {
+pub(crate) fn parse_go_float(text: &str) -> Option<f64> {
     let t = text.trim_start_matches('+');
     match t.to_ascii_lowercase().as_str() {
         "inf" | "infinity" => return Some(if text.starts_with('-') { f64::NEG_INFINITY } else { f64::INFINITY }),

@@ -1,8 +1,18 @@
-//! Alert messages: Prometheus-compatible template functions (and, to come, the templates,
-//! channel renderers and delivery of the alert-messages issue).
+//! Alert messages: the alert model of Alertmanager, Prometheus-compatible templates, a
+//! renderer per channel (the exact request: URL, headers, body), escaping, truncation,
+//! signing, and delivery.
 
+pub mod escape;
 pub mod gofmt;
+#[cfg(feature = "alert")]
+pub mod gotime;
+#[cfg(feature = "alert")]
+pub mod gotmpl;
 pub mod humanize;
 #[cfg(feature = "alert")]
+pub mod model;
+#[cfg(feature = "alert")]
 pub mod sign;
+#[cfg(feature = "alert")]
+pub mod template;
 pub mod truncate;
