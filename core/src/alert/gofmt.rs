@@ -291,7 +291,7 @@ mod tests {
         for (format, args, want) in [
             ("%.2f", vec![Float(85.456)], "85.46"),
             ("%d%%", vec![Int(90)], "90%"),
-            ("%5.1f|%-6s|%06d", vec![Float(3.14159), Str("ab".into()), Int(-42)], "  3.1|ab    |-00042"),
+            ("%5.1f|%-6s|%06d", vec![Float(85.46), Str("ab".into()), Int(-42)], " 85.5|ab    |-00042"),
             ("%e", vec![Float(1234.5678)], "1.234568e+03"),
             ("%g", vec![Float(1e21)], "1e+21"),
             ("%v %v", vec![Float(1234567.0), Bool(true)], "1.234567e+06 true"),

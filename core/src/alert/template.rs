@@ -190,17 +190,7 @@ impl Object for Kv {
     fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
         let key = key.as_str()?;
         match key {
-            "SortedPairs" => Some(Value::from(
-                self.0
-                    .iter()
-                    .map(|(k, v)| {
-                        let mut pair = BTreeMap::new();
-                        pair.insert("Name", Value::from(k.as_str()));
-                        pair.insert("Value", Value::from(v.as_str()));
-                        Value::from(pair)
-                    })
-                    .collect::<Vec<_>>(),
-            )),
+            "SortedPairs" => Some(Value::from_object(Pairs(self.0.clone()))),
             "Names" => Some(Value::from(self.0.keys().map(|k| Value::from(k.as_str())).collect::<Vec<_>>())),
             "Values" => Some(Value::from(self.0.values().map(|v| Value::from(v.as_str())).collect::<Vec<_>>())),
             // A missing label is Go's zero value for a map[string]string: "".
@@ -262,6 +252,39 @@ impl TimeValue {
             ("Format", [layout]) => Ok(Value::from(self.0.format(layout.as_str().unwrap_or_default()))),
             _ => Err(minijinja::Error::new(ErrorKind::UnknownMethod, format!("time.Time has no method {method} here"))),
         }
+    }
+}
+
+/// `KV.SortedPairs`: a list of `{Name, Value}` that also answers `.Names` and `.Values`.
+#[derive(Debug)]
+struct Pairs(Labels);
+
+impl Object for Pairs {
+    fn repr(self: &Arc<Self>) -> ObjectRepr {
+        ObjectRepr::Seq
+    }
+
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        if let Some(i) = key.as_usize() {
+            let (k, v) = self.0.iter().nth(i)?;
+            let mut pair = BTreeMap::new();
+            pair.insert("Name", Value::from(k.as_str()));
+            pair.insert("Value", Value::from(v.as_str()));
+            return Some(Value::from(pair));
+        }
+        match key.as_str()? {
+            "Names" => Some(Value::from(self.0.keys().map(|k| Value::from(k.as_str())).collect::<Vec<_>>())),
+            "Values" => Some(Value::from(self.0.values().map(|v| Value::from(v.as_str())).collect::<Vec<_>>())),
+            _ => None,
+        }
+    }
+
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        Enumerator::Seq(self.0.len())
+    }
+
+    fn enumerator_len(self: &Arc<Self>) -> Option<usize> {
+        Some(self.0.len())
     }
 }
 

@@ -1,3 +1,4 @@
+#![allow(dead_code)]
 //! Helpers shared by the integration tests.
 
 use std::path::PathBuf;
@@ -19,3 +20,5 @@ impl Drop for TempDir {
         let _ = std::fs::remove_dir_all(&self.0);
     }
 }
+
+pub mod http_sink;
