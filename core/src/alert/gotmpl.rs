@@ -31,9 +31,7 @@ pub const FUNCTIONS: &[&str] = &[
     "printf",
     "println",
     "html",
-    "js",
     "urlquery",
-    "slice",
     "humanize",
     "humanize1024",
     "humanizeDuration",
@@ -53,17 +51,11 @@ pub const FUNCTIONS: &[&str] = &[
     "tz",
     "stringSlice",
     "toTime",
-    "since",
-    "first",
-    "label",
-    "value",
-    "sortByLabel",
     "args",
-    "externalURL",
-    "pathPrefix",
+    "tmpl",
+    "graphLink",
+    "tableLink",
     "parseDuration",
-    "safeUrl",
-    "urlUnescape",
 ];
 
 /// The two MiniJinja sources a Go template becomes.
@@ -680,7 +672,8 @@ impl Translator<'_> {
                     match toks.get(i + 1) {
                         Some((Tok::Field(chain), p)) if *p == toks[close].1 => {
                             i += 1;
-                            self.field(format!("({inner})"), chain, pos, false)
+                            let has_args = i + 1 < toks.len() && out.is_empty();
+                            self.field(format!("({inner})"), chain, pos, has_args)
                         }
                         _ => Operand::value(format!("({inner})"), pos),
                     }

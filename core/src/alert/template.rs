@@ -149,6 +149,28 @@ impl Templates {
     }
 }
 
+/// What a template runs over.
+#[derive(Debug, Clone, Copy)]
+pub enum TemplateData<'a> {
+    /// Any JSON value as the dot (`.`, `$`).
+    Json(&'a serde_json::Value),
+    /// One alert: `.Labels`, `.Value`, ..., and `$labels`, `$value`, `$annotations`.
+    Alert(&'a Alert),
+    /// A notification group: `.Alerts`, `.CommonLabels`, `.Status`, ...
+    Group(&'a AlertGroup),
+}
+
+/// Compiles and renders one template: for a template used once (a check, a test, the CLI).
+pub fn render_template(source: &str, data: TemplateData, zone: &jiff::tz::TimeZone, markup: Markup) -> Result<String> {
+    let mut t = Templates::new();
+    t.add("template", source)?;
+    match data {
+        TemplateData::Json(v) => t.render("template", Value::from(minijinja::value::Serde(v)), &[], markup),
+        TemplateData::Alert(a) => t.expand_alert("template", a, zone, markup),
+        TemplateData::Group(g) => t.render_group("template", g, zone, markup),
+    }
+}
+
 /// Expands one Go template once (compiling it each time: for a template used once).
 pub fn expand_once(source: &str, alert: &Alert, zone: &jiff::tz::TimeZone) -> Result<String> {
     let mut t = Templates::new();
@@ -174,6 +196,16 @@ fn from_opsbook(e: Error) -> minijinja::Error {
     fail(e.to_string())
 }
 
+/// Alertmanager's `KV.SortedPairs` order: `alertname` first, then by name.
+fn sorted_pairs(labels: &Labels) -> Vec<(&str, &str)> {
+    let mut pairs: Vec<(&str, &str)> = Vec::with_capacity(labels.len());
+    if let Some(v) = labels.get("alertname") {
+        pairs.push(("alertname", v));
+    }
+    pairs.extend(labels.iter().filter(|(k, _)| *k != "alertname").map(|(k, v)| (k.as_str(), v.as_str())));
+    pairs
+}
+
 /// Labels as Go's `template.KV`: a map with `SortedPairs`, `Names`, `Values`, `Remove`.
 #[derive(Debug)]
 struct Kv(Labels);
@@ -191,8 +223,12 @@ impl Object for Kv {
         let key = key.as_str()?;
         match key {
             "SortedPairs" => Some(Value::from_object(Pairs(self.0.clone()))),
-            "Names" => Some(Value::from(self.0.keys().map(|k| Value::from(k.as_str())).collect::<Vec<_>>())),
-            "Values" => Some(Value::from(self.0.values().map(|v| Value::from(v.as_str())).collect::<Vec<_>>())),
+            "Names" => {
+                Some(Value::from(sorted_pairs(&self.0).into_iter().map(|(k, _)| Value::from(k)).collect::<Vec<_>>()))
+            }
+            "Values" => {
+                Some(Value::from(sorted_pairs(&self.0).into_iter().map(|(_, v)| Value::from(v)).collect::<Vec<_>>()))
+            }
             // A missing label is Go's zero value for a map[string]string: "".
             _ => Some(Value::from(self.0.get(key).map_or("", String::as_str))),
         }
@@ -266,15 +302,19 @@ impl Object for Pairs {
 
     fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
         if let Some(i) = key.as_usize() {
-            let (k, v) = self.0.iter().nth(i)?;
+            let (k, v) = *sorted_pairs(&self.0).get(i)?;
             let mut pair = BTreeMap::new();
-            pair.insert("Name", Value::from(k.as_str()));
-            pair.insert("Value", Value::from(v.as_str()));
+            pair.insert("Name", Value::from(k));
+            pair.insert("Value", Value::from(v));
             return Some(Value::from(pair));
         }
         match key.as_str()? {
-            "Names" => Some(Value::from(self.0.keys().map(|k| Value::from(k.as_str())).collect::<Vec<_>>())),
-            "Values" => Some(Value::from(self.0.values().map(|v| Value::from(v.as_str())).collect::<Vec<_>>())),
+            "Names" => {
+                Some(Value::from(sorted_pairs(&self.0).into_iter().map(|(k, _)| Value::from(k)).collect::<Vec<_>>()))
+            }
+            "Values" => {
+                Some(Value::from(sorted_pairs(&self.0).into_iter().map(|(_, v)| Value::from(v)).collect::<Vec<_>>()))
+            }
             _ => None,
         }
     }
@@ -402,6 +442,9 @@ pub fn go_print(value: &Value) -> String {
     if value.is_undefined() || value.is_none() {
         return String::new();
     }
+    if value.kind() == minijinja::value::ValueKind::Bool {
+        return if value.is_true() { "true" } else { "false" }.to_owned();
+    }
     if let Some(s) = value.as_str() {
         return s.to_owned();
     }
@@ -471,11 +514,20 @@ fn time_arg(value: &Value) -> std::result::Result<GoTime, minijinja::Error> {
     if let Some(t) = value.downcast_object_ref::<TimeValue>() {
         return Ok(t.0.clone());
     }
-    if value.is_number() {
-        let s = f64::try_from(value.clone()).unwrap_or(f64::NAN);
-        return GoTime::from_millis((s * 1000.0).round() as i64, jiff::tz::TimeZone::UTC).map_err(from_opsbook);
+    let seconds = match number_arg(value) {
+        Ok(v) => v,
+        Err(text) => crate::alert::humanize::parse_go_float(&text)
+            .ok_or_else(|| fail(format!("strconv.ParseFloat: parsing {text:?}: invalid syntax")))?,
+    };
+    // Prometheus' floatToTime: seconds to nanoseconds must fit an int64.
+    let limit = 2f64.powi(63);
+    if !(seconds * 1e9).is_finite() || !(-limit..limit).contains(&(seconds * 1e9)) {
+        return Err(fail(format!(
+            "{} cannot be represented as a nanoseconds timestamp since it overflows int64",
+            go_v(seconds)
+        )));
     }
-    Err(fail(format!("expected a time, got {:?}", go_print(value))))
+    GoTime::from_millis((seconds * 1000.0).round() as i64, jiff::tz::TimeZone::UTC).map_err(from_opsbook)
 }
 
 fn cmp_values(a: &Value, b: &Value) -> std::result::Result<std::cmp::Ordering, minijinja::Error> {
@@ -532,6 +584,19 @@ fn html_escape(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '\0' => out.push('\u{FFFD}'),
             c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Go's `url.QueryEscape`.
+fn query_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(char::from(b)),
+            b' ' => out.push('+'),
+            _ => out.push_str(&format!("%{b:02X}")),
         }
     }
     out
@@ -595,8 +660,7 @@ fn register_functions(env: &mut Environment<'static>, defined: Arc<RwLock<HashMa
         }
         Ok(iterate(&v)?.into_iter().enumerate().map(|(i, e)| Value::from(vec![Value::from(i), e])).collect())
     });
-    env.add_function(
-        "go_template",
+    let call_defined =
         move |state: &State, name: String, data: Value| -> std::result::Result<Value, minijinja::Error> {
             let holder = defined
                 .read()
@@ -617,8 +681,9 @@ fn register_functions(env: &mut Environment<'static>, defined: Arc<RwLock<HashMa
             })();
             DEPTH.with(|d| d.set(depth));
             result.map(Value::from_safe_string)
-        },
-    );
+        };
+    env.add_function("go_template", call_defined.clone());
+    env.add_function("go_tmpl", call_defined);
     env.add_function("go_eq", |a: Value, rest: Rest<Value>| -> std::result::Result<bool, minijinja::Error> {
         if rest.is_empty() {
             return Err(fail("missing argument for comparison"));
@@ -667,18 +732,7 @@ fn register_functions(env: &mut Environment<'static>, defined: Arc<RwLock<HashMa
         go_sprintf(&format, &args)
     });
     env.add_function("go_html", |args: Rest<Value>| html_escape(&args.iter().map(go_print).collect::<String>()));
-    env.add_function("go_urlquery", |args: Rest<Value>| {
-        let text: String = args.iter().map(go_print).collect();
-        let mut out = String::new();
-        for b in text.bytes() {
-            match b {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(char::from(b)),
-                b' ' => out.push('+'),
-                _ => out.push_str(&format!("%{b:02X}")),
-            }
-        }
-        out
-    });
+    env.add_function("go_urlquery", |args: Rest<Value>| query_escape(&args.iter().map(go_print).collect::<String>()));
     env.add_function("go_humanize", |v: Value| humanize_with(&v, humanize::humanize));
     env.add_function("go_humanize1024", |v: Value| humanize_with(&v, humanize::humanize1024));
     env.add_function("go_humanizeDuration", |v: Value| humanize_with(&v, humanize::humanize_duration));
@@ -735,6 +789,19 @@ fn register_functions(env: &mut Environment<'static>, defined: Arc<RwLock<HashMa
         Ok(Value::from_object(TimeValue(time_arg(&t)?.in_zone(zone))))
     });
     env.add_function("go_toTime", |t: Value| time_arg(&t).map(|t| Value::from_object(TimeValue(t))));
+    env.add_function("go_args", |args: Rest<Value>| {
+        // Prometheus: {{ template "x" (args 1 "2") }} gives .arg0, .arg1.
+        let mut m: BTreeMap<String, Value> = BTreeMap::new();
+        for (i, a) in args.iter().enumerate() {
+            m.insert(format!("arg{i}"), a.clone());
+        }
+        Value::from(m)
+    });
+    env.add_function("go_graphLink", |expr: String| format!("/graph?g0.expr={}&g0.tab=0", query_escape(&expr)));
+    env.add_function("go_tableLink", |expr: String| format!("/graph?g0.expr={}&g0.tab=1", query_escape(&expr)));
+    env.add_function("go_parseDuration", |text: String| -> std::result::Result<f64, minijinja::Error> {
+        crate::duration::parse_duration("parseDuration", &text).map(|d| d.as_secs_f64()).map_err(from_opsbook)
+    });
     env.add_function("go_stringSlice", |args: Rest<Value>| {
         args.iter().map(|a| Value::from(go_print(a))).collect::<Vec<_>>()
     });
@@ -814,6 +881,18 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.to_string().contains("depth"), "{e}");
+    }
+
+    #[test]
+    fn every_function_the_translator_accepts_is_registered() {
+        let t = Templates::new();
+        for name in crate::alert::gotmpl::FUNCTIONS {
+            if matches!(*name, "and" | "or" | "not") {
+                continue; // translated into operators
+            }
+            let defined = t.env.render_str(&format!("{{{{ go_{name} is defined }}}}"), ()).unwrap();
+            assert_eq!(defined, "true", "{name}");
+        }
     }
 
     #[test]
