@@ -11,6 +11,7 @@ use opsbook::backup::checksum::to_hex;
 use opsbook::backup::{Algorithm, BuildOptions, Manifest as CoreManifest, VerifyOptions};
 
 use crate::errors::IntoPyResult;
+use crate::json::{from_py, to_py};
 
 fn algorithm(name: &str) -> PyResult<Algorithm> {
     Algorithm::from_name(name).ok_or_else(|| {
@@ -207,14 +208,6 @@ pub fn verify(
     Ok(Verification { inner: py.detach(|| opsbook::backup::verify_any(&dir, &options, None)).py_err()? })
 }
 
-fn to_py(py: Python<'_>, v: &serde_json::Value) -> PyResult<Py<PyAny>> {
-    Ok(py.import("json")?.call_method1("loads", (v.to_string(),))?.unbind())
-}
-
-fn from_py(obj: &Bound<'_, PyAny>) -> PyResult<serde_json::Value> {
-    let text: String = obj.py().import("json")?.call_method1("dumps", (obj,))?.extract()?;
-    serde_json::from_str(&text).map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))
-}
 
 fn now_or(now: Option<f64>) -> PyResult<jiff::Timestamp> {
     match now {

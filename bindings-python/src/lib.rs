@@ -3,10 +3,12 @@
 
 use pyo3::prelude::*;
 
+mod alert;
 mod backup;
 mod check;
 mod errors;
 mod forecast;
+mod json;
 mod probe;
 mod rules;
 mod runner;
@@ -38,6 +40,8 @@ fn _opsbook(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<rules::IncidentManager>()?;
     m.add_class::<rules::AlertPipeline>()?;
     m.add_function(wrap_pyfunction!(rules::fingerprint, m)?)?;
+    m.add_class::<alert::Channel>()?;
+    m.add_function(wrap_pyfunction!(alert::render_template, m)?)?;
     m.add_class::<backup::Manifest>()?;
     m.add_class::<backup::Problem>()?;
     m.add_class::<backup::Verification>()?;

@@ -10,6 +10,7 @@ use pyo3::prelude::*;
 use opsbook::rules::{Event, Labels, RuleEngine as CoreEngine, Sample as CoreSample};
 
 use crate::errors::IntoPyResult;
+use crate::json::{from_py, to_py};
 
 fn time_ms(field: &str, seconds: f64) -> PyResult<i64> {
     opsbook::forecast::input::time_ms(field, seconds).py_err()
@@ -241,14 +242,6 @@ pub(crate) fn core_event(e: &AlertEvent) -> PyResult<Event> {
     })
 }
 
-fn to_py(py: Python<'_>, v: &serde_json::Value) -> PyResult<Py<PyAny>> {
-    Ok(py.import("json")?.call_method1("loads", (v.to_string(),))?.unbind())
-}
-
-fn from_py(py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<serde_json::Value> {
-    let text: String = py.import("json")?.call_method1("dumps", (obj,))?.extract()?;
-    serde_json::from_str(&text).map_err(|e| PyValueError::new_err(e.to_string()))
-}
 
 /// Alertmanager's grouping, deduplication, repeats, silences and inhibition, in-process.
 #[pyclass(module = "opsbook")]
@@ -261,9 +254,9 @@ impl Dispatcher {
     /// `config`: `{"route": {...}, "silences": [...], "inhibit_rules": [...]}` (see the README).
     #[new]
     #[pyo3(signature = (config = None))]
-    fn new(py: Python<'_>, config: Option<&Bound<'_, PyAny>>) -> PyResult<Dispatcher> {
+    fn new(config: Option<&Bound<'_, PyAny>>) -> PyResult<Dispatcher> {
         let doc = match config {
-            Some(c) => from_py(py, c)?,
+            Some(c) => from_py(c)?,
             None => serde_json::json!({}),
         };
         opsbook::rules::notify::dispatcher_from_value(&doc).py_err().map(|inner| Dispatcher { inner })
@@ -334,9 +327,9 @@ impl IncidentManager {
     /// levels most urgent first; None for the manuals' P0-P3.
     #[new]
     #[pyo3(signature = (escalation = None))]
-    fn new(py: Python<'_>, escalation: Option<&Bound<'_, PyAny>>) -> PyResult<IncidentManager> {
+    fn new(escalation: Option<&Bound<'_, PyAny>>) -> PyResult<IncidentManager> {
         let policy = match escalation {
-            Some(e) => opsbook::rules::incident::escalation_from_value(&from_py(py, e)?).py_err()?,
+            Some(e) => opsbook::rules::incident::escalation_from_value(&from_py(e)?).py_err()?,
             None => opsbook::rules::incident::EscalationPolicy::manual_p0_p3(),
         };
         opsbook::rules::incident::IncidentManager::new(policy).py_err().map(|inner| IncidentManager { inner })

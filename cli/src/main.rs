@@ -7,6 +7,8 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand, ValueEnum};
+
+mod alert;
 use opsbook::check::{parse_time, parse_value};
 use opsbook::duration::parse_duration;
 use opsbook::forecast::RangeMode;
@@ -172,6 +174,9 @@ enum Command {
     /// Backups: manifests (PostgreSQL backup_manifest, sha256sum), verification, retention.
     #[command(subcommand)]
     Backup(BackupCommand),
+    /// Alert messages: render a channel's request(s), send them, expand templates.
+    #[command(subcommand)]
+    Alert(alert::AlertCommand),
     /// Print a shell completion script (e.g. `opsbook completions bash > /etc/bash_completion.d/opsbook`).
     Completions {
         #[arg(value_enum)]
@@ -655,6 +660,7 @@ fn run(command: Command) -> opsbook::Result<u8> {
         Command::Rules(command) => rules_command(command),
         Command::Incidents(command) => incidents_command(command),
         Command::Backup(command) => backup_command(command),
+        Command::Alert(command) => alert::run(command),
         Command::Completions { shell } => {
             use clap::CommandFactory;
             let mut script = Vec::new();

@@ -1,6 +1,6 @@
 //! One policy file, loaded identically by every front door: `version = 1` and the top-level
 //! tables of DESIGN's Contract. The tables implemented so far are `[[checks]]`, `[[rules]]`,
-//! `[escalation]`, `[backups]` and `[state]`; a policy is accepted or refused as a whole, and an error
+//! `[escalation]`, `[[channels]]`, `[backups]` and `[state]`; a policy is accepted or refused as a whole, and an error
 //! names the key's path.
 
 use std::path::Path;
@@ -15,7 +15,7 @@ use crate::runner::Runner;
 use crate::state::StateConfig;
 
 /// The top-level keys known today.
-pub const KNOWN_KEYS: [&str; 6] = ["version", "checks", "rules", "escalation", "backups", "state"];
+pub const KNOWN_KEYS: [&str; 7] = ["version", "checks", "rules", "escalation", "channels", "backups", "state"];
 
 /// A checked policy.
 #[derive(Debug, Clone)]
@@ -24,6 +24,9 @@ pub struct Policy {
     pub rules: Vec<Rule>,
     pub escalation: Option<EscalationSpec>,
     pub state: Option<StateConfig>,
+    /// `[[channels]]`, checked (templates compiled, secrets named by variable).
+    #[cfg(feature = "alert")]
+    pub channels: Vec<crate::alert::channel::ChannelSpec>,
     /// `[[backups.locations]]`.
     #[cfg(feature = "backup")]
     pub backups: Vec<crate::backup::policy::Location>,
@@ -81,6 +84,19 @@ impl Policy {
         let rules = top.get("rules").map(crate::rules::spec::rules_from_value).transpose()?.unwrap_or_default();
         let escalation = top.get("escalation").map(escalation_spec).transpose()?;
         let state = top.get("state").map(StateConfig::from_value).transpose()?;
+        #[cfg(feature = "alert")]
+        let channels: Vec<crate::alert::channel::ChannelSpec> = top
+            .get("channels")
+            .map(crate::alert::channel::channels_from_value)
+            .transpose()?
+            .unwrap_or_default()
+            .into_iter()
+            .map(|c| c.spec)
+            .collect();
+        #[cfg(not(feature = "alert"))]
+        if top.contains_key("channels") {
+            return Err(Error::invalid_value("channels", "", "this build of opsbook has no alert messages"));
+        }
         #[cfg(feature = "backup")]
         let backups =
             top.get("backups").map(crate::backup::policy::locations_from_value).transpose()?.unwrap_or_default();
@@ -93,11 +109,27 @@ impl Policy {
             rules,
             escalation,
             state,
+            #[cfg(feature = "alert")]
+            channels,
             #[cfg(feature = "backup")]
             backups,
         };
         policy.runner()?;
         Ok(policy)
+    }
+
+    /// The `[[channels]]` entry called `name`, ready to render.
+    #[cfg(feature = "alert")]
+    pub fn channel(&self, name: &str) -> Result<crate::alert::channel::Channel> {
+        let (i, spec) = self.channels.iter().enumerate().find(|(_, c)| c.name == name).ok_or_else(|| {
+            let names: Vec<&str> = self.channels.iter().map(|c| c.name.as_str()).collect();
+            Error::invalid_value(
+                "channel",
+                name,
+                format!("no such channel in [[channels]] (declared: {})", names.join(", ")),
+            )
+        })?;
+        crate::alert::channel::Channel::new(spec.clone(), &format!("channels[{i}]"))
     }
 
     /// The `[[checks]]` as a Runner.
@@ -136,6 +168,17 @@ impl Policy {
                 e.silences.len(),
                 e.inhibit_rules.len()
             ));
+        }
+        #[cfg(feature = "alert")]
+        for c in &self.channels {
+            // Variable names only: the tokens and secrets stay in the environment.
+            let secrets: Vec<String> = [&c.url_env, &c.token_env, &c.secret_env, &c.password_env]
+                .into_iter()
+                .flatten()
+                .map(|v| format!("${v}"))
+                .collect();
+            let secrets = if secrets.is_empty() { String::new() } else { format!(" ({})", secrets.join(", ")) };
+            out.push_str(&format!("channel: {} ({}){secrets}\n", c.name, c.kind));
         }
         #[cfg(feature = "backup")]
         for l in &self.backups {

@@ -4,12 +4,13 @@ Statuses, Nagios ranges and thresholds, check results and health reports, render
 IETF health+json, Nagios plugin output and Prometheus exposition; capacity forecasts
 (Prometheus' predict_linear/deriv/double_exponential_smoothing, Holt-Winters, time to a
 limit, growth and capacity plans) in ``opsbook.forecast``; alert rules with Prometheus'
-semantics in ``opsbook.rules``. The logic lives in a
+semantics in ``opsbook.rules``; alert messages for every channel in ``opsbook.alert``.
+The logic lives in a
 Rust core shared with the Node, C and command-line front doors, so all of them give the
 same answers.
 """
 
-from . import backup, forecast, rules, state
+from . import alert, backup, forecast, rules, state
 from ._opsbook import (
     CheckResult,
     HealthReport,
@@ -29,6 +30,7 @@ from ._opsbook import (
 )
 
 __all__ = [
+    "alert",
     "backup",
     "forecast",
     "rules",

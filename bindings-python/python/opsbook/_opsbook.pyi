@@ -6,6 +6,8 @@ from typing_extensions import Buffer
 from typing import Any, Awaitable, Coroutine, Final, Mapping, Optional, Protocol, Sequence, TypedDict, Union, final
 
 __all__ = [
+    "Channel",
+    "render_template",
     "Manifest",
     "Problem",
     "Verification",
@@ -521,6 +523,33 @@ class DeliveryLog:
     def deliver(self, id: str, send: Any) -> str: ...
 
 def delivery_id(event: AlertEvent) -> str: ...
+
+@final
+class Channel:
+    """A notification channel declared as in a policy's [[channels]]."""
+
+    def __new__(cls, spec: Mapping[str, Any]) -> Channel: ...
+    @staticmethod
+    def from_policy(path: Union[str, os.PathLike[str]], name: str) -> Channel: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def type(self) -> str: ...
+    def render(
+        self, alerts: Any, now: Optional[float] = None, secrets: Optional[Mapping[str, str]] = None
+    ) -> list[dict[str, Any]]: ...
+    def send(
+        self, alerts: Any, now: Optional[float] = None, secrets: Optional[Mapping[str, str]] = None
+    ) -> list[dict[str, Any]]: ...
+
+def render_template(
+    template: str,
+    data: Any = None,
+    alert: Optional[Mapping[str, Any]] = None,
+    group: Any = None,
+    markup: str = "plain",
+    tz: str = "UTC",
+) -> str: ...
 
 @final
 class Manifest:

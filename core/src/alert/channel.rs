@@ -340,6 +340,13 @@ impl Channel {
             }
         }
         if let Some(u) = &spec.url {
+            if holds_a_token(kind, u) {
+                return Err(Error::invalid_value(
+                    &field(at, "url"),
+                    &crate::redact::redact(u),
+                    "the URL holds the robot's token: put the token in an environment variable named by token_env (or the whole URL in url_env)",
+                ));
+            }
             if !(u.starts_with("http://") || u.starts_with("https://")) {
                 return Err(Error::invalid_value(
                     &field(at, "url"),
@@ -1065,6 +1072,18 @@ fn parse_host_port(text: &str) -> Option<(String, u16)> {
         return None;
     }
     Some((host.trim_start_matches('[').trim_end_matches(']').to_owned(), port))
+}
+
+/// Whether a declared base URL carries a robot's token (which must come from the environment).
+fn holds_a_token(kind: ChannelKind, url: &str) -> bool {
+    let after = |marker: &str| url.split_once(marker).is_some_and(|(_, rest)| !rest.trim_matches('/').is_empty());
+    match kind {
+        ChannelKind::DingTalk => url.contains("access_token="),
+        ChannelKind::WeCom => url.contains("key="),
+        ChannelKind::Feishu | ChannelKind::Lark => after("/hook/"),
+        ChannelKind::Slack => after("/services/"),
+        _ => false,
+    }
 }
 
 /// `20/1m` → (20, 60000).

@@ -1,0 +1,168 @@
+//! `opsbook.alert` (wraps `opsbook::alert`): channels that render a notification as the
+//! exact request(s) they send, and send them; Go templates as Prometheus and Alertmanager
+//! run them. Sending waits on the network, so it runs with the GIL released.
+
+use std::collections::HashMap;
+
+use pyo3::prelude::*;
+
+use opsbook::alert::channel::{Channel as CoreChannel, EnvSecrets, Secrets};
+use opsbook::alert::deliver::Sender;
+use opsbook::alert::escape::Markup;
+use opsbook::alert::model::AlertGroup;
+use opsbook::alert::template::{TemplateData, render_template as core_render_template};
+
+use crate::errors::IntoPyResult;
+use crate::json::{from_py, to_py};
+
+fn now_ms(now: Option<f64>) -> PyResult<i64> {
+    match now {
+        None => Ok(jiff::Timestamp::now().as_millisecond()),
+        Some(s) => opsbook::forecast::input::time_ms("now", s).py_err(),
+    }
+}
+
+/// Secrets from the given mapping, else from the environment.
+struct GivenOrEnv(Option<HashMap<String, String>>);
+
+impl Secrets for GivenOrEnv {
+    fn get(&self, name: &str) -> Option<String> {
+        match &self.0 {
+            Some(map) => map.get(name).cloned(),
+            None => EnvSecrets.get(name),
+        }
+    }
+}
+
+fn group(alerts: &Bound<'_, PyAny>) -> PyResult<AlertGroup> {
+    AlertGroup::from_value(&from_py(alerts)?).py_err()
+}
+
+fn markup(name: &str) -> PyResult<Markup> {
+    match name {
+        "plain" => Ok(Markup::Raw),
+        "html" => Ok(Markup::Html),
+        "markdown" => Ok(Markup::Markdown),
+        "wecom" => Ok(Markup::WeComMarkdown),
+        "slack" => Ok(Markup::Slack),
+        other => Err(crate::errors::to_py_err(opsbook::Error::InvalidValue {
+            field: "markup".into(),
+            value: other.into(),
+            reason: "expected plain, html, markdown, wecom or slack".into(),
+        })),
+    }
+}
+
+/// A notification channel declared as in a policy's `[[channels]]`.
+#[pyclass(module = "opsbook")]
+pub struct Channel {
+    inner: CoreChannel,
+    sender: Sender,
+}
+
+#[pymethods]
+impl Channel {
+    /// `spec`: `{"name", "type", "token_env", "secret_env", "lang", "tz", ...}`.
+    #[new]
+    fn new(spec: &Bound<'_, PyAny>) -> PyResult<Channel> {
+        let inner = CoreChannel::from_value(&from_py(spec)?, "channel").py_err()?;
+        Ok(Channel { inner, sender: Sender::new() })
+    }
+
+    /// The `[[channels]]` entry `name` of a policy file.
+    #[staticmethod]
+    fn from_policy(path: std::path::PathBuf, name: &str) -> PyResult<Channel> {
+        let policy = opsbook::policy::Policy::from_path(&path).py_err()?;
+        Ok(Channel { inner: policy.channel(name).py_err()?, sender: Sender::new() })
+    }
+
+    #[getter]
+    fn name(&self) -> String {
+        self.inner.spec.name.clone()
+    }
+
+    #[getter]
+    fn r#type(&self) -> &'static str {
+        self.inner.kind.name()
+    }
+
+    /// The request(s) for `alerts` (a webhook payload, a list of alerts, one alert, or the
+    /// manuals' dict), as dicts: method, url, headers, body — secrets shown as ***.
+    #[pyo3(signature = (alerts, now = None, secrets = None))]
+    fn render(
+        &self,
+        py: Python<'_>,
+        alerts: &Bound<'_, PyAny>,
+        now: Option<f64>,
+        secrets: Option<HashMap<String, String>>,
+    ) -> PyResult<Vec<Py<PyAny>>> {
+        let group = group(alerts)?;
+        let requests = self.inner.render(&group, now_ms(now)?, &GivenOrEnv(secrets)).py_err()?;
+        requests.iter().map(|r| to_py(py, &r.to_json())).collect()
+    }
+
+    /// Renders and sends, retrying as the channel says; one dict per request with every
+    /// attempt's outcome.
+    #[pyo3(signature = (alerts, now = None, secrets = None))]
+    fn send(
+        &self,
+        py: Python<'_>,
+        alerts: &Bound<'_, PyAny>,
+        now: Option<f64>,
+        secrets: Option<HashMap<String, String>>,
+    ) -> PyResult<Vec<Py<PyAny>>> {
+        let group = group(alerts)?;
+        let now = now_ms(now)?;
+        let secrets = GivenOrEnv(secrets);
+        let deliveries = py
+            .detach(|| {
+                let requests = self.inner.render(&group, now, &secrets)?;
+                self.sender.send_blocking(&self.inner, &requests)
+            })
+            .py_err()?;
+        deliveries.iter().map(|d| to_py(py, &d.to_json())).collect()
+    }
+
+    fn __repr__(&self) -> String {
+        format!("Channel(name={:?}, type={:?})", self.inner.spec.name, self.inner.kind.name())
+    }
+}
+
+/// Expands a Go template (Prometheus/Alertmanager syntax) over `data` (any JSON value),
+/// one `alert` (`$labels`, `$value`, `.Labels`, ...) or a notification `group` (`.Alerts`,
+/// `.CommonLabels`, ...), printed values escaped for `markup`.
+#[pyfunction]
+#[pyo3(signature = (template, data = None, alert = None, group = None, markup = "plain", tz = "UTC"))]
+pub fn render_template(
+    template: &str,
+    data: Option<&Bound<'_, PyAny>>,
+    alert: Option<&Bound<'_, PyAny>>,
+    group: Option<&Bound<'_, PyAny>>,
+    markup: &str,
+    tz: &str,
+) -> PyResult<String> {
+    let zone = opsbook::alert::gotime::time_zone(tz).py_err()?;
+    let markup = self::markup(markup)?;
+    match (data, alert, group) {
+        (Some(d), None, None) => core_render_template(template, TemplateData::Json(&from_py(d)?), &zone, markup),
+        (None, Some(a), None) => {
+            let g = self::group(a)?;
+            let Some(first) = g.alerts.first() else {
+                return Err(crate::errors::to_py_err(opsbook::Error::InvalidValue {
+                    field: "alert".into(),
+                    value: "[]".into(),
+                    reason: "expected one alert".into(),
+                }));
+            };
+            core_render_template(template, TemplateData::Alert(first), &zone, markup)
+        }
+        (None, None, Some(g)) => core_render_template(template, TemplateData::Group(&self::group(g)?), &zone, markup),
+        (None, None, None) => core_render_template(template, TemplateData::Json(&serde_json::Value::Null), &zone, markup),
+        _ => Err(opsbook::Error::InvalidValue {
+            field: "data".into(),
+            value: String::new(),
+            reason: "give one of data, alert or group".into(),
+        }),
+    }
+    .py_err()
+}
