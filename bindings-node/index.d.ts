@@ -45,6 +45,26 @@ export declare class CapacityPlan {
   get resources(): Array<ResourcePlan>
 }
 
+/** A notification channel declared as in a policy's `[[channels]]`. */
+export declare class Channel {
+  /** `spec`: `{name, type, token_env, secret_env, lang, tz, ...}` (the policy's keys). */
+  constructor(spec: any)
+  /** The `[[channels]]` entry `name` of a policy file. */
+  static fromPolicy(path: string, name: string): Channel
+  get name(): string
+  get type(): string
+  /**
+   * The request(s) for `alerts` (a webhook payload, a list of alerts, one alert, or the
+   * manuals' object): `{channel, type, method, url, headers, body}`, secrets as ***.
+   */
+  render(alerts: any, options?: RenderOptions | undefined | null): Array<any>
+  /**
+   * Renders now (bad input throws with its OPSBOOK_ code) and sends off the JS thread,
+   * retrying as the channel says; resolves to one delivery per request.
+   */
+  send(alerts: any, options?: RenderOptions | undefined | null): Promise<Array<any>>
+}
+
 /** The outcome of one check. */
 export declare class CheckResult {
   /** A result with an explicit status and summary; `measurements` are copied. */
@@ -518,6 +538,17 @@ export interface Problem {
 /** The rate per period that takes `start` to `end` in `periods` periods. */
 export declare function rateBetween(start: number, end: number, periods: number): number
 
+/** Options of `render` and `send`. */
+export interface RenderOptions {
+  /** The signing and Date time, Unix seconds (default now). */
+  now?: number
+  /** Secrets by variable name, instead of the environment. */
+  secrets?: Record<string, string>
+}
+
+/** Expands a Go template (Prometheus/Alertmanager syntax). */
+export declare function renderTemplate(template: string, options?: TemplateOptions | undefined | null): string
+
 /** Descriptive fields of a report (health+json names). */
 export interface ReportInfo {
   description?: string
@@ -626,6 +657,17 @@ export declare function statusHealth(status: Status): string
 
 /** HTTP status of a health endpoint: 503 for CRITICAL, else 200. */
 export declare function statusHttp(status: Status): number
+
+/** What `renderTemplate` runs over: one of `data` (any JSON), `alert` or `group`. */
+export interface TemplateOptions {
+  data?: any
+  alert?: any
+  group?: any
+  /** plain (default), html, markdown, wecom or slack. */
+  markup?: string
+  /** IANA time zone (default UTC). */
+  tz?: string
+}
 
 export interface ThresholdOptions {
   /** How far past `at` to look, in seconds. */

@@ -3,6 +3,7 @@
 
 #![deny(clippy::all)]
 
+mod alert;
 mod backup;
 mod check;
 mod errors;

@@ -1,0 +1,186 @@
+//! Alert messages (wraps `opsbook::alert`): a `Channel` renders a notification as the exact
+//! request(s) it sends and sends them off the JS thread; `renderTemplate` runs Go templates
+//! as Prometheus and Alertmanager do.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use napi_derive::napi;
+
+use opsbook::alert::channel::{Channel as CoreChannel, EnvSecrets, Secrets};
+use opsbook::alert::deliver::Sender;
+use opsbook::alert::escape::Markup;
+use opsbook::alert::model::AlertGroup;
+use opsbook::alert::template::{TemplateData, render_template as core_render_template};
+
+use crate::errors::{IntoJsResult, to_js_err};
+
+/// Options of `render` and `send`.
+#[napi(object)]
+pub struct RenderOptions {
+    /// The signing and Date time, Unix seconds (default now).
+    pub now: Option<f64>,
+    /// Secrets by variable name, instead of the environment.
+    pub secrets: Option<HashMap<String, String>>,
+}
+
+struct GivenOrEnv(Option<HashMap<String, String>>);
+
+impl Secrets for GivenOrEnv {
+    fn get(&self, name: &str) -> Option<String> {
+        match &self.0 {
+            Some(map) => map.get(name).cloned(),
+            None => EnvSecrets.get(name),
+        }
+    }
+}
+
+fn now_ms(now: Option<f64>) -> napi::Result<i64, String> {
+    match now {
+        None => Ok(jiff::Timestamp::now().as_millisecond()),
+        Some(s) => opsbook::forecast::input::time_ms("now", s).js_err(),
+    }
+}
+
+/// A notification channel declared as in a policy's `[[channels]]`.
+#[napi]
+pub struct Channel {
+    inner: Arc<CoreChannel>,
+    sender: Arc<Sender>,
+}
+
+#[napi]
+impl Channel {
+    /// `spec`: `{name, type, token_env, secret_env, lang, tz, ...}` (the policy's keys).
+    #[napi(constructor)]
+    pub fn new(spec: serde_json::Value) -> napi::Result<Self, String> {
+        let inner = CoreChannel::from_value(&spec, "channel").js_err()?;
+        Ok(Channel { inner: Arc::new(inner), sender: Arc::new(Sender::new()) })
+    }
+
+    /// The `[[channels]]` entry `name` of a policy file.
+    #[napi(factory)]
+    pub fn from_policy(path: String, name: String) -> napi::Result<Self, String> {
+        let policy = opsbook::policy::Policy::from_path(std::path::Path::new(&path)).js_err()?;
+        Ok(Channel { inner: Arc::new(policy.channel(&name).js_err()?), sender: Arc::new(Sender::new()) })
+    }
+
+    #[napi(getter)]
+    pub fn name(&self) -> String {
+        self.inner.spec.name.clone()
+    }
+
+    #[napi(getter, js_name = "type")]
+    pub fn kind(&self) -> String {
+        self.inner.kind.name().to_owned()
+    }
+
+    /// The request(s) for `alerts` (a webhook payload, a list of alerts, one alert, or the
+    /// manuals' object): `{channel, type, method, url, headers, body}`, secrets as ***.
+    #[napi]
+    pub fn render(&self, alerts: serde_json::Value, options: Option<RenderOptions>) -> napi::Result<Vec<serde_json::Value>, String> {
+        let (now, secrets) = options.map_or((None, None), |o| (o.now, o.secrets));
+        let group = AlertGroup::from_value(&alerts).js_err()?;
+        let requests = self.inner.render(&group, now_ms(now)?, &GivenOrEnv(secrets)).js_err()?;
+        Ok(requests.iter().map(|r| r.to_json()).collect())
+    }
+
+    /// Renders now (bad input throws with its OPSBOOK_ code) and sends off the JS thread,
+    /// retrying as the channel says; resolves to one delivery per request.
+    #[napi(ts_return_type = "Promise<Array<any>>")]
+    pub fn send(
+        &self,
+        alerts: serde_json::Value,
+        options: Option<RenderOptions>,
+    ) -> napi::Result<napi::bindgen_prelude::AsyncTask<SendTask>, String> {
+        let (now, secrets) = options.map_or((None, None), |o| (o.now, o.secrets));
+        let group = AlertGroup::from_value(&alerts).js_err()?;
+        let requests = self.inner.render(&group, now_ms(now)?, &GivenOrEnv(secrets)).js_err()?;
+        Ok(napi::bindgen_prelude::AsyncTask::new(SendTask {
+            channel: Arc::clone(&self.inner),
+            sender: Arc::clone(&self.sender),
+            requests,
+        }))
+    }
+}
+
+/// Sends on the libuv pool (outcomes are data: it never rejects for a refused message).
+pub struct SendTask {
+    channel: Arc<CoreChannel>,
+    sender: Arc<Sender>,
+    requests: Vec<opsbook::alert::channel::Request>,
+}
+
+impl napi::Task for SendTask {
+    type Output = Vec<serde_json::Value>;
+    type JsValue = Vec<serde_json::Value>;
+
+    fn compute(&mut self) -> napi::Result<Vec<serde_json::Value>> {
+        self.sender
+            .send_blocking(&self.channel, &self.requests)
+            .map(|ds| ds.iter().map(|d| d.to_json()).collect())
+            .map_err(|e| napi::Error::new(napi::Status::GenericFailure, format!("{}: {e}", e.code())))
+    }
+
+    fn resolve(&mut self, _env: napi::Env, output: Vec<serde_json::Value>) -> napi::Result<Vec<serde_json::Value>> {
+        Ok(output)
+    }
+}
+
+/// What `renderTemplate` runs over: one of `data` (any JSON), `alert` or `group`.
+#[napi(object)]
+pub struct TemplateOptions {
+    pub data: Option<serde_json::Value>,
+    pub alert: Option<serde_json::Value>,
+    pub group: Option<serde_json::Value>,
+    /// plain (default), html, markdown, wecom or slack.
+    pub markup: Option<String>,
+    /// IANA time zone (default UTC).
+    pub tz: Option<String>,
+}
+
+fn markup(name: Option<&str>) -> napi::Result<Markup, String> {
+    match name.unwrap_or("plain") {
+        "plain" => Ok(Markup::Raw),
+        "html" => Ok(Markup::Html),
+        "markdown" => Ok(Markup::Markdown),
+        "wecom" => Ok(Markup::WeComMarkdown),
+        "slack" => Ok(Markup::Slack),
+        other => Err(to_js_err(opsbook::Error::InvalidValue {
+            field: "markup".into(),
+            value: other.into(),
+            reason: "expected plain, html, markdown, wecom or slack".into(),
+        })),
+    }
+}
+
+/// Expands a Go template (Prometheus/Alertmanager syntax).
+#[napi]
+pub fn render_template(template: String, options: Option<TemplateOptions>) -> napi::Result<String, String> {
+    let o = options.unwrap_or(TemplateOptions { data: None, alert: None, group: None, markup: None, tz: None });
+    let zone = opsbook::alert::gotime::time_zone(o.tz.as_deref().unwrap_or("UTC")).js_err()?;
+    let markup = markup(o.markup.as_deref())?;
+    let result = match (o.data, o.alert, o.group) {
+        (data, None, None) => {
+            let data = data.unwrap_or(serde_json::Value::Null);
+            core_render_template(&template, TemplateData::Json(&data), &zone, markup)
+        }
+        (None, Some(a), None) => {
+            let g = AlertGroup::from_value(&a).js_err()?;
+            let first = g.alerts.first().ok_or_else(|| {
+                to_js_err(opsbook::Error::InvalidValue { field: "alert".into(), value: "[]".into(), reason: "expected one alert".into() })
+            })?;
+            core_render_template(&template, TemplateData::Alert(first), &zone, markup)
+        }
+        (None, None, Some(g)) => {
+            let g = AlertGroup::from_value(&g).js_err()?;
+            core_render_template(&template, TemplateData::Group(&g), &zone, markup)
+        }
+        _ => Err(opsbook::Error::InvalidValue {
+            field: "data".into(),
+            value: String::new(),
+            reason: "give one of data, alert or group".into(),
+        }),
+    };
+    result.js_err()
+}
