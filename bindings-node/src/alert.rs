@@ -78,7 +78,11 @@ impl Channel {
     /// The request(s) for `alerts` (a webhook payload, a list of alerts, one alert, or the
     /// manuals' object): `{channel, type, method, url, headers, body}`, secrets as ***.
     #[napi]
-    pub fn render(&self, alerts: serde_json::Value, options: Option<RenderOptions>) -> napi::Result<Vec<serde_json::Value>, String> {
+    pub fn render(
+        &self,
+        alerts: serde_json::Value,
+        options: Option<RenderOptions>,
+    ) -> napi::Result<Vec<serde_json::Value>, String> {
         let (now, secrets) = options.map_or((None, None), |o| (o.now, o.secrets));
         let group = AlertGroup::from_value(&alerts).js_err()?;
         let requests = self.inner.render(&group, now_ms(now)?, &GivenOrEnv(secrets)).js_err()?;
@@ -168,7 +172,11 @@ pub fn render_template(template: String, options: Option<TemplateOptions>) -> na
         (None, Some(a), None) => {
             let g = AlertGroup::from_value(&a).js_err()?;
             let first = g.alerts.first().ok_or_else(|| {
-                to_js_err(opsbook::Error::InvalidValue { field: "alert".into(), value: "[]".into(), reason: "expected one alert".into() })
+                to_js_err(opsbook::Error::InvalidValue {
+                    field: "alert".into(),
+                    value: "[]".into(),
+                    reason: "expected one alert".into(),
+                })
             })?;
             core_render_template(&template, TemplateData::Alert(first), &zone, markup)
         }

@@ -157,7 +157,9 @@ pub fn render_template(
             core_render_template(template, TemplateData::Alert(first), &zone, markup)
         }
         (None, None, Some(g)) => core_render_template(template, TemplateData::Group(&self::group(g)?), &zone, markup),
-        (None, None, None) => core_render_template(template, TemplateData::Json(&serde_json::Value::Null), &zone, markup),
+        (None, None, None) => {
+            core_render_template(template, TemplateData::Json(&serde_json::Value::Null), &zone, markup)
+        }
         _ => Err(opsbook::Error::InvalidValue {
             field: "data".into(),
             value: String::new(),

@@ -208,7 +208,6 @@ pub fn verify(
     Ok(Verification { inner: py.detach(|| opsbook::backup::verify_any(&dir, &options, None)).py_err()? })
 }
 
-
 fn now_or(now: Option<f64>) -> PyResult<jiff::Timestamp> {
     match now {
         None => Ok(jiff::Timestamp::now()),

@@ -242,7 +242,6 @@ pub(crate) fn core_event(e: &AlertEvent) -> PyResult<Event> {
     })
 }
 
-
 /// Alertmanager's grouping, deduplication, repeats, silences and inhibition, in-process.
 #[pyclass(module = "opsbook")]
 pub struct Dispatcher {

@@ -99,6 +99,9 @@ typedef struct opsbook_alert_pipeline opsbook_alert_pipeline;
 // A capacity plan over many resources.
 typedef struct opsbook_capacity_plan opsbook_capacity_plan;
 
+// A notification channel, with its own rate-limit windows.
+typedef struct opsbook_channel opsbook_channel;
+
 // The outcome of one check.
 typedef struct opsbook_check_result opsbook_check_result;
 
@@ -204,6 +207,43 @@ extern "C" {
 
 // The opsbook version, e.g. "0.1.0". Static; do not free.
 const char *opsbook_version(void);
+
+// A channel from its declaration (`spec_json`: the keys of a policy's `[[channels]]`
+// entry). Free with `opsbook_channel_free`.
+opsbook_result opsbook_channel_new(const char *spec_json, opsbook_channel **out);
+
+// Frees a channel. NULL is fine.
+void opsbook_channel_free(opsbook_channel *channel);
+
+// The request(s) for `alerts_json` (a webhook payload, a list of alerts, one alert, or
+// the manuals' object) as a JSON array of `{channel, type, method, url, headers, body}`,
+// secrets shown as ***. `now`: Unix seconds (NaN for the clock); `secrets_json`: NULL for
+// the environment. Free `*out` with `opsbook_string_free`.
+opsbook_result opsbook_channel_render(const opsbook_channel *channel,
+                                      const char *alerts_json,
+                                      double now,
+                                      const char *secrets_json,
+                                      char **out);
+
+// Renders and sends (blocking; retries as the channel says). `*out`: a JSON array of
+// deliveries `{channel, url, delivered, attempts}`; a refused message is data, not an
+// error. Free with `opsbook_string_free`.
+opsbook_result opsbook_channel_send(const opsbook_channel *channel,
+                                    const char *alerts_json,
+                                    double now,
+                                    const char *secrets_json,
+                                    char **out);
+
+// Expands a Go template. `kind`: "data" (any JSON as the dot), "alert" (one alert:
+// `$labels`, `$value`, ...) or "group" (a notification group: `.Alerts`, ...);
+// `markup`: "plain", "html", "markdown", "wecom" or "slack" (NULL: plain); `tz`: IANA
+// name (NULL: UTC). Free `*out` with `opsbook_string_free`.
+opsbook_result opsbook_render_template(const char *template_,
+                                       const char *kind,
+                                       const char *data_json,
+                                       const char *markup,
+                                       const char *tz,
+                                       char **out);
 
 // Reads a `backup_manifest` of `len` bytes (its Manifest-Checksum is checked).
 opsbook_result opsbook_manifest_parse(const uint8_t *data, size_t len, opsbook_manifest **out);

@@ -7,7 +7,7 @@ use opsbook::backup::checksum::to_hex;
 use opsbook::backup::{Algorithm, BuildOptions, Manifest, VerifyOptions};
 
 use crate::error::{fail, guard, null_argument, opsbook_result};
-use crate::handles::{c_str, put_string};
+use crate::handles::{c_str, json_or_empty as json, json_required, put_string};
 
 /// A backup manifest.
 pub struct opsbook_manifest {
@@ -16,21 +16,6 @@ pub struct opsbook_manifest {
 
 fn bad(field: &str, value: &str, reason: impl Into<String>) -> opsbook_result {
     fail(opsbook::Error::InvalidValue { field: field.into(), value: value.into(), reason: reason.into() })
-}
-
-fn json(text: *const c_char, field: &str) -> Result<serde_json::Value, opsbook_result> {
-    if text.is_null() {
-        return Ok(serde_json::json!({}));
-    }
-    let t = unsafe { c_str(text, field) }?;
-    serde_json::from_str(t).map_err(|e| bad(field, "", format!("not JSON: {e}")))
-}
-
-fn json_required(text: *const c_char, field: &str) -> Result<serde_json::Value, opsbook_result> {
-    if text.is_null() {
-        return Err(null_argument(field));
-    }
-    json(text, field)
 }
 
 fn put_manifest(out: *mut *mut opsbook_manifest, inner: Manifest) -> Result<(), opsbook_result> {

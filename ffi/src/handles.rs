@@ -49,6 +49,29 @@ pub(crate) unsafe fn c_str<'a>(p: *const c_char, name: &str) -> Result<&'a str, 
     })
 }
 
+/// JSON text, or `{}` for NULL.
+pub(crate) fn json_or_empty(text: *const c_char, field: &str) -> Result<serde_json::Value, opsbook_result> {
+    if text.is_null() {
+        return Ok(serde_json::json!({}));
+    }
+    let t = unsafe { c_str(text, field) }?;
+    serde_json::from_str(t).map_err(|e| {
+        crate::error::fail(opsbook::Error::InvalidValue {
+            field: field.into(),
+            value: String::new(),
+            reason: format!("not JSON: {e}"),
+        })
+    })
+}
+
+/// JSON text that must be given.
+pub(crate) fn json_required(text: *const c_char, field: &str) -> Result<serde_json::Value, opsbook_result> {
+    if text.is_null() {
+        return Err(null_argument(field));
+    }
+    json_or_empty(text, field)
+}
+
 unsafe fn get<'a, T>(p: *const T, name: &str) -> Result<&'a T, opsbook_result> {
     unsafe { p.as_ref() }.ok_or_else(|| null_argument(name))
 }

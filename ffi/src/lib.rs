@@ -25,6 +25,7 @@
 // live handles) is the C caller's, as documented in the header.
 #![allow(clippy::missing_safety_doc, clippy::not_unsafe_ptr_arg_deref)]
 
+mod alert;
 mod backup;
 mod error;
 mod forecast;

@@ -1268,6 +1268,99 @@ static void verify_a_tree(void) {
   rmdir(dir);
 }
 
+/* ---- tests/vectors/templates.json and alert_messages.json: alert messages ---- */
+
+static bool contains_all(const char *text, const cJSON *parts) {
+  const cJSON *p;
+  cJSON_ArrayForEach(p, parts) {
+    if (!strstr(text, p->valuestring)) return false;
+  }
+  return true;
+}
+
+static void replay_templates(const char *dir) {
+  cJSON *doc = load(dir, "templates.json");
+  int replayed = 0;
+  const cJSON *c;
+  cJSON_ArrayForEach(c, cJSON_GetObjectItem(doc, "cases")) {
+    const char *name = text_of(c, "name");
+    const char *kind = "data";
+    const cJSON *data = cJSON_GetObjectItem(c, "data");
+    if (cJSON_GetObjectItem(c, "alert")) kind = "alert", data = cJSON_GetObjectItem(c, "alert");
+    if (cJSON_GetObjectItem(c, "group")) kind = "group", data = cJSON_GetObjectItem(c, "group");
+    char *data_json = data ? cJSON_PrintUnformatted(data) : NULL;
+    const cJSON *markup = cJSON_GetObjectItem(c, "markup");
+    char *out = NULL;
+    opsbook_result rc = opsbook_render_template(text_of(c, "template"), kind, data_json,
+                                                markup ? markup->valuestring : NULL, NULL, &out);
+    const cJSON *want = cJSON_GetObjectItem(c, "want");
+    if (want) {
+      CHECK(rc == OPSBOOK_RESULT_OK && !strcmp(out, want->valuestring), "%s: got %s (%s)", name, out ? out : "NULL", last_error());
+    } else {
+      CHECK(rc == OPSBOOK_RESULT_INVALID_VALUE && contains_all(last_error(), cJSON_GetObjectItem(c, "error")), "%s: %s", name,
+            last_error());
+    }
+    opsbook_string_free(out);
+    free(data_json);
+    replayed++;
+  }
+  CHECK(replayed == 88, "templates replayed %d", replayed);
+  char *out = NULL;
+  CHECK(opsbook_render_template("x", "nonsense", NULL, NULL, NULL, &out) == OPSBOOK_RESULT_INVALID_VALUE &&
+            strstr(last_error(), "kind"), "bad kind: %s", last_error());
+  CHECK(opsbook_render_template(NULL, "data", NULL, NULL, NULL, &out) == OPSBOOK_RESULT_NULL_ARGUMENT, "NULL template");
+  cJSON_Delete(doc);
+}
+
+static void replay_alert_messages(const char *dir) {
+  cJSON *doc = load(dir, "alert_messages.json");
+  int replayed = 0;
+  const cJSON *c;
+  cJSON_ArrayForEach(c, cJSON_GetObjectItem(doc, "cases")) {
+    const char *name = text_of(c, "name");
+    char *spec = cJSON_PrintUnformatted(cJSON_GetObjectItem(c, "channel"));
+    char *alerts = cJSON_PrintUnformatted(cJSON_GetObjectItem(c, "alerts"));
+    char *secrets = cJSON_PrintUnformatted(cJSON_GetObjectItem(c, "secrets"));
+    double now = num(cJSON_GetObjectItem(c, "now_ms")) / 1000.0;
+    opsbook_channel *ch = NULL;
+    char *out = NULL;
+    opsbook_result rc = opsbook_channel_new(spec, &ch);
+    if (rc == OPSBOOK_RESULT_OK) rc = opsbook_channel_render(ch, alerts, now, secrets, &out);
+    const cJSON *want = cJSON_GetObjectItem(c, "want");
+    if (want) {
+      cJSON *got = out ? cJSON_Parse(out) : NULL;
+      const cJSON *r;
+      cJSON_ArrayForEach(r, got) cJSON_DeleteItemFromObject((cJSON *)r, "mime");
+      CHECK(rc == OPSBOOK_RESULT_OK && cJSON_Compare(got, want, 1), "%s: got %s (%s)", name, out ? out : "NULL", last_error());
+      cJSON_Delete(got);
+    } else {
+      CHECK(rc != OPSBOOK_RESULT_OK && contains_all(last_error(), cJSON_GetObjectItem(c, "error")), "%s: %s", name, last_error());
+      const cJSON *s;
+      cJSON_ArrayForEach(s, cJSON_GetObjectItem(c, "secrets")) CHECK(!strstr(last_error(), s->valuestring), "%s: secret shown", name);
+    }
+    opsbook_string_free(out);
+    opsbook_channel_free(ch);
+    free(spec);
+    free(alerts);
+    free(secrets);
+    replayed++;
+  }
+  CHECK(replayed == 29, "alert messages replayed %d", replayed);
+  opsbook_channel *ch = NULL;
+  CHECK(opsbook_channel_new(NULL, &ch) == OPSBOOK_RESULT_NULL_ARGUMENT, "NULL spec");
+  CHECK(opsbook_channel_new("{\"name\": \"x\", \"type\": \"text\"}", NULL) == OPSBOOK_RESULT_NULL_ARGUMENT, "NULL out");
+  char *out = NULL;
+  CHECK(opsbook_channel_render(NULL, "[]", NAN, NULL, &out) == OPSBOOK_RESULT_NULL_ARGUMENT, "NULL channel");
+  CHECK(opsbook_channel_new("{\"name\": \"x\", \"type\": \"text\"}", &ch) == OPSBOOK_RESULT_OK, "text channel");
+  CHECK(opsbook_channel_render(ch, "{not json", NAN, NULL, &out) == OPSBOOK_RESULT_INVALID_VALUE && strstr(last_error(), "alerts_json"),
+        "bad JSON: %s", last_error());
+  CHECK(opsbook_channel_send(ch, "[]", NAN, NULL, &out) == OPSBOOK_RESULT_INVALID_VALUE && strstr(last_error(), "only render"),
+        "text cannot be sent: %s", last_error());
+  opsbook_channel_free(ch);
+  opsbook_channel_free(NULL);
+  cJSON_Delete(doc);
+}
+
 int main(int argc, char **argv) {
   if (argc != 2) {
     fprintf(stderr, "usage: %s VECTORS_DIR\n", argv[0]);
@@ -1289,6 +1382,8 @@ int main(int argc, char **argv) {
   replay_retention(argv[1]);
   verify_a_tree();
   state_and_delivery(argv[1]);
+  replay_templates(argv[1]);
+  replay_alert_messages(argv[1]);
   printf("%d passed, %d failed\n", passed, failed);
   return failed == 0 ? 0 : 1;
 }

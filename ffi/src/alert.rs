@@ -1,0 +1,172 @@
+//! Alert messages (`opsbook::alert`): a channel (an opaque handle) renders a notification
+//! as the exact request(s) it sends and sends them; Go templates run as Prometheus and
+//! Alertmanager run them. Alerts, requests and deliveries are JSON text.
+
+use std::collections::HashMap;
+use std::ffi::c_char;
+
+use opsbook::alert::channel::{Channel, EnvSecrets, Secrets};
+use opsbook::alert::deliver::Sender;
+use opsbook::alert::escape::Markup;
+use opsbook::alert::model::AlertGroup;
+use opsbook::alert::template::{TemplateData, render_template};
+
+use crate::error::{fail, guard, null_argument, opsbook_result};
+use crate::handles::{c_str, json_required, put_string};
+
+/// A notification channel, with its own rate-limit windows.
+pub struct opsbook_channel {
+    inner: Channel,
+    sender: Sender,
+}
+
+fn bad(field: &str, value: &str, reason: &str) -> opsbook_result {
+    fail(opsbook::Error::InvalidValue { field: field.into(), value: value.into(), reason: reason.into() })
+}
+
+/// Secrets from a JSON object of variable → value, or the environment when NULL.
+struct GivenOrEnv(Option<HashMap<String, String>>);
+
+impl Secrets for GivenOrEnv {
+    fn get(&self, name: &str) -> Option<String> {
+        match &self.0 {
+            Some(map) => map.get(name).cloned(),
+            None => EnvSecrets.get(name),
+        }
+    }
+}
+
+fn secrets(secrets_json: *const c_char) -> Result<GivenOrEnv, opsbook_result> {
+    if secrets_json.is_null() {
+        return Ok(GivenOrEnv(None));
+    }
+    let value = json_required(secrets_json, "secrets_json")?;
+    serde_json::from_value(value)
+        .map(|m| GivenOrEnv(Some(m)))
+        .map_err(|_| bad("secrets_json", "", "expected an object of variable names to text"))
+}
+
+fn now_ms(now: f64) -> Result<i64, opsbook_result> {
+    if now.is_nan() {
+        return Ok(jiff::Timestamp::now().as_millisecond());
+    }
+    opsbook::forecast::input::time_ms("now", now).map_err(fail)
+}
+
+fn channel<'a>(c: *const opsbook_channel) -> Result<&'a opsbook_channel, opsbook_result> {
+    unsafe { c.as_ref() }.ok_or_else(|| null_argument("channel"))
+}
+
+/// A channel from its declaration (`spec_json`: the keys of a policy's `[[channels]]`
+/// entry). Free with `opsbook_channel_free`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn opsbook_channel_new(
+    spec_json: *const c_char,
+    out: *mut *mut opsbook_channel,
+) -> opsbook_result {
+    guard(|| {
+        if out.is_null() {
+            return Err(null_argument("out"));
+        }
+        let inner = Channel::from_value(&json_required(spec_json, "spec_json")?, "channel").map_err(fail)?;
+        unsafe { *out = Box::into_raw(Box::new(opsbook_channel { inner, sender: Sender::new() })) };
+        Ok(())
+    })
+}
+
+/// Frees a channel. NULL is fine.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn opsbook_channel_free(channel: *mut opsbook_channel) {
+    if !channel.is_null() {
+        drop(unsafe { Box::from_raw(channel) });
+    }
+}
+
+/// The request(s) for `alerts_json` (a webhook payload, a list of alerts, one alert, or
+/// the manuals' object) as a JSON array of `{channel, type, method, url, headers, body}`,
+/// secrets shown as ***. `now`: Unix seconds (NaN for the clock); `secrets_json`: NULL for
+/// the environment. Free `*out` with `opsbook_string_free`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn opsbook_channel_render(
+    channel: *const opsbook_channel,
+    alerts_json: *const c_char,
+    now: f64,
+    secrets_json: *const c_char,
+    out: *mut *mut c_char,
+) -> opsbook_result {
+    guard(|| {
+        let c = self::channel(channel)?;
+        let group = AlertGroup::from_value(&json_required(alerts_json, "alerts_json")?).map_err(fail)?;
+        let requests = c.inner.render(&group, now_ms(now)?, &secrets(secrets_json)?).map_err(fail)?;
+        let shown: Vec<serde_json::Value> = requests.iter().map(|r| r.to_json()).collect();
+        put_string(out, serde_json::Value::Array(shown).to_string())
+    })
+}
+
+/// Renders and sends (blocking; retries as the channel says). `*out`: a JSON array of
+/// deliveries `{channel, url, delivered, attempts}`; a refused message is data, not an
+/// error. Free with `opsbook_string_free`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn opsbook_channel_send(
+    channel: *const opsbook_channel,
+    alerts_json: *const c_char,
+    now: f64,
+    secrets_json: *const c_char,
+    out: *mut *mut c_char,
+) -> opsbook_result {
+    guard(|| {
+        let c = self::channel(channel)?;
+        let group = AlertGroup::from_value(&json_required(alerts_json, "alerts_json")?).map_err(fail)?;
+        let requests = c.inner.render(&group, now_ms(now)?, &secrets(secrets_json)?).map_err(fail)?;
+        let deliveries = c.sender.send_blocking(&c.inner, &requests).map_err(fail)?;
+        let shown: Vec<serde_json::Value> = deliveries.iter().map(|d| d.to_json()).collect();
+        put_string(out, serde_json::Value::Array(shown).to_string())
+    })
+}
+
+/// Expands a Go template. `kind`: "data" (any JSON as the dot), "alert" (one alert:
+/// `$labels`, `$value`, ...) or "group" (a notification group: `.Alerts`, ...);
+/// `markup`: "plain", "html", "markdown", "wecom" or "slack" (NULL: plain); `tz`: IANA
+/// name (NULL: UTC). Free `*out` with `opsbook_string_free`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn opsbook_render_template(
+    template: *const c_char,
+    kind: *const c_char,
+    data_json: *const c_char,
+    markup: *const c_char,
+    tz: *const c_char,
+    out: *mut *mut c_char,
+) -> opsbook_result {
+    guard(|| {
+        let template = unsafe { c_str(template, "template") }?;
+        let kind = unsafe { c_str(kind, "kind") }?;
+        let markup = match if markup.is_null() { "plain" } else { unsafe { c_str(markup, "markup") }? } {
+            "plain" => Markup::Raw,
+            "html" => Markup::Html,
+            "markdown" => Markup::Markdown,
+            "wecom" => Markup::WeComMarkdown,
+            "slack" => Markup::Slack,
+            other => return Err(bad("markup", other, "expected plain, html, markdown, wecom or slack")),
+        };
+        let zone = opsbook::alert::gotime::time_zone(if tz.is_null() { "UTC" } else { unsafe { c_str(tz, "tz") }? })
+            .map_err(fail)?;
+        let data = if data_json.is_null() { serde_json::Value::Null } else { json_required(data_json, "data_json")? };
+        let text = match kind {
+            "data" => render_template(template, TemplateData::Json(&data), &zone, markup),
+            "alert" => {
+                let group = AlertGroup::from_value(&data).map_err(fail)?;
+                let first = group.alerts.first().ok_or_else(|| bad("data_json", "[]", "expected one alert"))?;
+                render_template(template, TemplateData::Alert(first), &zone, markup)
+            }
+            "group" => render_template(
+                template,
+                TemplateData::Group(&AlertGroup::from_value(&data).map_err(fail)?),
+                &zone,
+                markup,
+            ),
+            other => return Err(bad("kind", other, "expected data, alert or group")),
+        }
+        .map_err(fail)?;
+        put_string(out, text)
+    })
+}
