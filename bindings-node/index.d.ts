@@ -59,6 +59,12 @@ export declare class Channel {
    */
   render(alerts: any, options?: RenderOptions | undefined | null): Array<any>
   /**
+   * Each alert as a notification of its own: the request bodies as sent (JSON text),
+   * secrets as ***, in alert order. `alerts` may be JSON text (read without building JS
+   * objects) or objects.
+   */
+  renderBodies(alerts: string | any, options?: RenderOptions | undefined | null): Array<string>
+  /**
    * Renders now (bad input throws with its OPSBOOK_ code) and sends off the JS thread,
    * retrying as the channel says; resolves to one delivery per request.
    */

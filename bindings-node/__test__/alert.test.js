@@ -63,6 +63,19 @@ test('channels render the documented requests', () => {
   }
 })
 
+test('one-alert cases render the same bodies each', () => {
+  let compared = 0
+  for (const c of messages) {
+    if (!c.want || !Array.isArray(c.alerts) || c.alerts.length !== 1 || c.channel.type === 'email') continue
+    const ch = new ob.Channel(c.channel)
+    const bodies = ch.renderBodies(JSON.stringify(c.alerts), { now: c.now_ms / 1000, secrets: c.secrets })
+    const parsed = bodies.map((b) => { try { return JSON.parse(b) } catch { return b } })
+    assert.deepEqual(parsed, c.want.map((r) => r.body), c.name)
+    compared++
+  }
+  assert.equal(compared, 7)
+})
+
 test('the DingTalk signature is HMAC-SHA256 as node:crypto computes it', () => {
   const secret = 'SEC-node'
   const now = 1714550400123

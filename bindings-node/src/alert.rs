@@ -89,6 +89,24 @@ impl Channel {
         Ok(requests.iter().map(|r| r.to_json()).collect())
     }
 
+    /// Each alert as a notification of its own: the request bodies as sent (JSON text),
+    /// secrets as ***, in alert order. `alerts` may be JSON text (read without building JS
+    /// objects) or objects.
+    #[napi]
+    pub fn render_bodies(
+        &self,
+        #[napi(ts_arg_type = "string | any")] alerts: serde_json::Value,
+        options: Option<RenderOptions>,
+    ) -> napi::Result<Vec<String>, String> {
+        let (now, secrets) = options.map_or((None, None), |o| (o.now, o.secrets));
+        let group = match &alerts {
+            serde_json::Value::String(text) => AlertGroup::from_json(text),
+            other => AlertGroup::from_value(other),
+        }
+        .js_err()?;
+        self.inner.render_bodies(&group, now_ms(now)?, &GivenOrEnv(secrets)).js_err()
+    }
+
     /// Renders now (bad input throws with its OPSBOOK_ code) and sends off the JS thread,
     /// retrying as the channel says; resolves to one delivery per request.
     #[napi(ts_return_type = "Promise<Array<any>>")]

@@ -101,6 +101,31 @@ impl Channel {
         requests.iter().map(|r| to_py(py, &r.to_json())).collect()
     }
 
+    /// Each alert as a notification of its own: the request bodies as sent (JSON text, or
+    /// the message for text/markdown/email), secrets masked as ***, in alert order (an alert
+    /// that becomes two requests, as WeCom mentions do, gives two bodies one after the
+    /// other). `alerts` may be JSON text or bytes, read without building Python objects;
+    /// rendering runs with the GIL released.
+    #[pyo3(signature = (alerts, now = None, secrets = None))]
+    fn render_bodies(
+        &self,
+        py: Python<'_>,
+        alerts: &Bound<'_, PyAny>,
+        now: Option<f64>,
+        secrets: Option<HashMap<String, String>>,
+    ) -> PyResult<Vec<String>> {
+        let group = match alerts.extract::<&[u8]>() {
+            Ok(bytes) => py.detach(|| AlertGroup::from_json_bytes(bytes)).py_err()?,
+            Err(_) => match alerts.extract::<&str>() {
+                Ok(text) => py.detach(|| AlertGroup::from_json(text)).py_err()?,
+                Err(_) => group(alerts)?,
+            },
+        };
+        let now = now_ms(now)?;
+        let secrets = GivenOrEnv(secrets);
+        py.detach(|| self.inner.render_bodies(&group, now, &secrets)).py_err()
+    }
+
     /// Renders and sends, retrying as the channel says; one dict per request with every
     /// attempt's outcome.
     #[pyo3(signature = (alerts, now = None, secrets = None))]

@@ -72,6 +72,27 @@ def test_messages(case: dict[str, Any]) -> None:
     assert got == case["want"]
 
 
+def test_one_alert_cases_render_the_same_bodies_each() -> None:
+    compared = 0
+    for case in MESSAGES:
+        alerts = case["alerts"]
+        if "want" not in case or not isinstance(alerts, list) or len(alerts) != 1 or case["channel"]["type"] == "email":
+            continue
+        channel = alert.Channel(case["channel"])
+        payload = json.dumps(alerts, ensure_ascii=False).encode()
+        bodies = channel.render_bodies(payload, now=case["now_ms"] / 1000, secrets=case["secrets"])
+
+        def parsed(text: str) -> Any:
+            try:
+                return json.loads(text)
+            except ValueError:
+                return text
+
+        assert [parsed(b) for b in bodies] == [r["body"] for r in case["want"]], case["name"]
+        compared += 1
+    assert compared == 7
+
+
 def test_signatures_match_pythons_hmac() -> None:
     secret, now = "SEC-python", 1714550400123
     channel = alert.Channel({"name": "d", "type": "dingtalk", "token_env": "T", "secret_env": "S"})

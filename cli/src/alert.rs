@@ -20,6 +20,9 @@ pub enum AlertCommand {
         /// the MIME message of an email).
         #[arg(long, value_enum, default_value_t = RenderFormat::Json)]
         format: RenderFormat,
+        /// One notification per alert (fanning a payload out), not one for the group.
+        #[arg(long)]
+        each: bool,
     },
     /// Send the alerts through the channel; prints every attempt. Exit 2 when a request was
     /// not delivered.
@@ -153,10 +156,15 @@ fn alerts(input: &str) -> opsbook::Result<AlertGroup> {
 
 pub fn run(command: AlertCommand) -> opsbook::Result<u8> {
     match command {
-        AlertCommand::Render { target, format } => {
+        AlertCommand::Render { target, format, each } => {
             let channel = channel(&target)?;
             let group = alerts(&target.input)?;
-            let requests = channel.render(&group, now_ms(&target.now)?, &EnvSecrets)?;
+            let now = now_ms(&target.now)?;
+            let requests = if each {
+                channel.render_each(&group, now, &EnvSecrets)?.into_iter().flatten().collect()
+            } else {
+                channel.render(&group, now, &EnvSecrets)?
+            };
             let out = match format {
                 RenderFormat::Json => {
                     let shown: Vec<serde_json::Value> = requests.iter().map(|r| r.to_json()).collect();

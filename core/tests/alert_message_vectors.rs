@@ -26,6 +26,34 @@ fn render(case: &serde_json::Value) -> Result<serde_json::Value, String> {
     ))
 }
 
+/// What a request body compares as: parsed when JSON, else the text.
+fn body_value(text: &str) -> serde_json::Value {
+    serde_json::from_str(text).unwrap_or_else(|_| serde_json::Value::String(text.to_owned()))
+}
+
+#[test]
+fn one_alert_cases_render_the_same_bodies_each() {
+    let text =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/vectors/alert_messages.json")).unwrap();
+    let file: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let mut compared = 0;
+    for case in file["cases"].as_array().unwrap() {
+        let (Some(want), Some(list)) = (case.get("want"), case["alerts"].as_array()) else { continue };
+        if list.len() != 1 || case["channel"]["type"] == "email" {
+            continue;
+        }
+        let channel = Channel::from_value(&case["channel"], "channel").unwrap();
+        let secrets: HashMap<String, String> = serde_json::from_value(case["secrets"].clone()).unwrap();
+        let group = AlertGroup::from_json(&case["alerts"].to_string()).unwrap();
+        let bodies = channel.render_bodies(&group, case["now_ms"].as_i64().unwrap(), &secrets).unwrap();
+        let got: Vec<serde_json::Value> = bodies.iter().map(|b| body_value(b)).collect();
+        let expected: Vec<serde_json::Value> = want.as_array().unwrap().iter().map(|r| r["body"].clone()).collect();
+        assert_eq!(got, expected, "{}", case["name"]);
+        compared += 1;
+    }
+    assert_eq!(compared, 7);
+}
+
 #[test]
 fn channels_render_the_documented_requests() {
     let text =

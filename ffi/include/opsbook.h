@@ -225,6 +225,15 @@ opsbook_result opsbook_channel_render(const opsbook_channel *channel,
                                       const char *secrets_json,
                                       char **out);
 
+// Each alert as a notification of its own: a JSON array of the request bodies as sent
+// (JSON text strings; the MIME message of an email), secrets as ***, in alert order,
+// rendered on every core. Free `*out` with `opsbook_string_free`.
+opsbook_result opsbook_channel_render_bodies(const opsbook_channel *channel,
+                                             const char *alerts_json,
+                                             double now,
+                                             const char *secrets_json,
+                                             char **out);
+
 // Renders and sends (blocking; retries as the channel says). `*out`: a JSON array of
 // deliveries `{channel, url, delivered, attempts}`; a refused message is data, not an
 // error. Free with `opsbook_string_free`.

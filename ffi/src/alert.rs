@@ -103,6 +103,26 @@ pub unsafe extern "C" fn opsbook_channel_render(
     })
 }
 
+/// Each alert as a notification of its own: a JSON array of the request bodies as sent
+/// (JSON text strings; the MIME message of an email), secrets as ***, in alert order,
+/// rendered on every core. Free `*out` with `opsbook_string_free`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn opsbook_channel_render_bodies(
+    channel: *const opsbook_channel,
+    alerts_json: *const c_char,
+    now: f64,
+    secrets_json: *const c_char,
+    out: *mut *mut c_char,
+) -> opsbook_result {
+    guard(|| {
+        let c = self::channel(channel)?;
+        let text = unsafe { c_str(alerts_json, "alerts_json") }?;
+        let group = AlertGroup::from_json(text).map_err(fail)?;
+        let bodies = c.inner.render_bodies(&group, now_ms(now)?, &secrets(secrets_json)?).map_err(fail)?;
+        put_string(out, serde_json::Value::from(bodies).to_string())
+    })
+}
+
 /// Renders and sends (blocking; retries as the channel says). `*out`: a JSON array of
 /// deliveries `{channel, url, delivered, attempts}`; a refused message is data, not an
 /// error. Free with `opsbook_string_free`.

@@ -538,6 +538,9 @@ class Channel:
     def render(
         self, alerts: Any, now: Optional[float] = None, secrets: Optional[Mapping[str, str]] = None
     ) -> list[dict[str, Any]]: ...
+    def render_bodies(
+        self, alerts: Any, now: Optional[float] = None, secrets: Optional[Mapping[str, str]] = None
+    ) -> list[str]: ...
     def send(
         self, alerts: Any, now: Optional[float] = None, secrets: Optional[Mapping[str, str]] = None
     ) -> list[dict[str, Any]]: ...

@@ -14,7 +14,7 @@ use jiff::tz::TimeZone;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::alert::escape::Markup;
+use crate::alert::escape::{Markup, escape};
 use crate::alert::gotime::time_zone;
 use crate::alert::message::{self, Fields, Lang, fit_sections, markdown_section, show_time, text_block, text_message};
 use crate::alert::model::{Alert, AlertGroup, AlertStatus};
@@ -289,6 +289,9 @@ pub struct Channel {
     pub(crate) retries: u32,
     pub(crate) backoff_ms: u64,
     pub(crate) rate_limit: Option<(u32, i64)>,
+    /// The last DingTalk signature (time, secret, sign): renders at the same time, as a
+    /// batch is, sign once.
+    last_sign: std::sync::Mutex<Option<(i64, String, String)>>,
 }
 
 impl std::fmt::Debug for Channel {
@@ -472,7 +475,19 @@ impl Channel {
             Some(text) if text == "none" => None,
             Some(text) => Some(parse_rate(&field(at, "rate_limit"), text)?),
         };
-        Ok(Channel { kind, lang, zone, templates, subject, timeout_ms, retries, backoff_ms, rate_limit, spec })
+        Ok(Channel {
+            kind,
+            lang,
+            zone,
+            templates,
+            subject,
+            timeout_ms,
+            retries,
+            backoff_ms,
+            rate_limit,
+            last_sign: std::sync::Mutex::new(None),
+            spec,
+        })
     }
 
     /// A channel from its JSON or TOML-as-JSON object.
@@ -565,6 +580,53 @@ impl Channel {
         }
     }
 
+    /// Each alert of `group` rendered as a notification of its own (its group's receiver,
+    /// group labels and external URL kept; common labels and annotations its own): the
+    /// request(s) per alert, in order, rendered on every core. For fanning a webhook payload
+    /// out to one message per alert.
+    pub fn render_each(
+        &self,
+        group: &AlertGroup,
+        now_ms: i64,
+        secrets: &(dyn Secrets + Sync),
+    ) -> Result<Vec<Vec<Request>>> {
+        use rayon::prelude::*;
+        group
+            .alerts
+            .par_iter()
+            .map(|a| {
+                let one = AlertGroup {
+                    receiver: group.receiver.clone(),
+                    group_key: group.group_key.clone(),
+                    group_labels: group.group_labels.clone(),
+                    common_labels: a.labels.clone(),
+                    common_annotations: a.annotations.clone(),
+                    external_url: group.external_url.clone(),
+                    alerts: vec![a.clone()],
+                    truncated_alerts: 0,
+                };
+                self.render(&one, now_ms, secrets)
+            })
+            .collect()
+    }
+
+    /// `render_each`, keeping only what is sent: each request's body (JSON text; the MIME
+    /// message of an email), secrets masked, flattened in alert order (an alert that becomes
+    /// two requests, as WeCom mentions do, gives two bodies one after the other).
+    pub fn render_bodies(
+        &self,
+        group: &AlertGroup,
+        now_ms: i64,
+        secrets: &(dyn Secrets + Sync),
+    ) -> Result<Vec<String>> {
+        Ok(self
+            .render_each(group, now_ms, secrets)?
+            .iter()
+            .flatten()
+            .map(|r| r.redact(r.email.as_ref().map_or(&r.body, |e| &e.mime)))
+            .collect())
+    }
+
     fn plain_request(&self, body: String) -> Request {
         Request {
             channel: self.spec.name.clone(),
@@ -579,13 +641,17 @@ impl Channel {
     }
 
     fn json_request(&self, url: String, body: &Value, secrets: Vec<String>) -> Request {
+        self.request_with_body(url, body.to_string(), secrets)
+    }
+
+    fn request_with_body(&self, url: String, body: String, secrets: Vec<String>) -> Request {
         Request {
             channel: self.spec.name.clone(),
             kind: self.kind,
             method: "POST",
             url,
             headers: vec![("Content-Type".into(), "application/json".into())],
-            body: body.to_string(),
+            body,
             email: None,
             secrets,
         }
@@ -617,33 +683,62 @@ impl Channel {
         Ok(fit_sections("", &sections, "\n---\n\n", "", limit, measure, self.lang))
     }
 
+    fn dingtalk_sign(&self, secret: &str, now_ms: i64) -> String {
+        let mut last = self.last_sign.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((t, s, sign)) = last.as_ref() {
+            if *t == now_ms && s == secret {
+                return sign.clone();
+            }
+        }
+        let sign = sign::dingtalk_sign(secret, now_ms);
+        *last = Some((now_ms, secret.to_owned(), sign.clone()));
+        sign
+    }
+
     fn dingtalk(&self, group: &AlertGroup, now_ms: i64, secrets: &dyn Secrets) -> Result<Vec<Request>> {
         let (mut url, mut hidden) = self.target(secrets)?;
         if let Some(secret) = self.secret(secrets, "secret_env", &self.spec.secret_env)? {
-            url = sign::dingtalk_signed_url(&url, &secret, now_ms);
+            let joiner = if url.contains('?') { '&' } else { '?' };
+            url = format!("{url}{joiner}timestamp={now_ms}&sign={}", self.dingtalk_sign(&secret, now_ms));
             hidden.push(secret);
         }
         let title = self.title_text(group, Markup::Raw)?;
         let (at_all, mention) = self.mentions_on(group);
-        let at_mobiles: Vec<String> = if mention { self.spec.at_mobiles.clone() } else { Vec::new() };
-        let at_user_ids: Vec<String> = if mention { self.spec.at_user_ids.clone() } else { Vec::new() };
+        let at_mobiles: &[String] = if mention { &self.spec.at_mobiles } else { &[] };
+        let at_user_ids: &[String] = if mention { &self.spec.at_user_ids } else { &[] };
         // atMobiles notify only when @mobile is also in the text.
         let mut tail = String::new();
         if !at_mobiles.is_empty() || !at_user_ids.is_empty() {
-            let ats: Vec<String> = at_mobiles.iter().chain(&at_user_ids).map(|m| format!("@{m}")).collect();
+            let ats: Vec<String> = at_mobiles.iter().chain(at_user_ids).map(|m| format!("@{m}")).collect();
             tail = format!("\n{}\n", ats.join(" "));
         }
-        let skeleton = json!({
-            "msgtype": "markdown",
-            "markdown": {"title": title, "text": ""},
-            "at": {"atMobiles": at_mobiles, "atUserIds": at_user_ids, "isAtAll": at_all},
-        });
-        let overhead = skeleton.to_string().len();
+        let body_with = |text: String| {
+            json!({
+                "msgtype": "markdown",
+                "markdown": {"title": title, "text": text},
+                "at": {"atMobiles": at_mobiles, "atUserIds": at_user_ids, "isAtAll": at_all},
+            })
+        };
+        // Most messages fit whole: write the body once (in the field order of body_with),
+        // and fit sections only when it is too long.
+        let whole = self.markdown_text_with_tail(group, usize::MAX, &|s: &str| s.len(), &tail)?;
+        let mut body = String::with_capacity(whole.len() + title.len() + 160);
+        body.push_str(r#"{"msgtype":"markdown","markdown":{"title":"#);
+        json_string(&mut body, &title);
+        body.push_str(r#","text":"#);
+        json_string(&mut body, &whole);
+        body.push_str(r#"},"at":{"atMobiles":["#);
+        json_list(&mut body, at_mobiles);
+        body.push_str(r#"],"atUserIds":["#);
+        json_list(&mut body, at_user_ids);
+        body.push_str(if at_all { r#"],"isAtAll":true}}"# } else { r#"],"isAtAll":false}}"# });
+        if body.len() <= DINGTALK_BODY_LIMIT {
+            return Ok(vec![self.request_with_body(url, body, hidden)]);
+        }
+        let overhead = body_with(String::new()).to_string().len();
         let measure = |s: &str| serde_json::to_string(s).map(|j| j.len() - 2).unwrap_or(s.len());
         let text = self.markdown_text_with_tail(group, DINGTALK_BODY_LIMIT - overhead, &measure, &tail)?;
-        let mut body = skeleton;
-        body["markdown"]["text"] = Value::String(text);
-        Ok(vec![self.json_request(url, &body, hidden)])
+        Ok(vec![self.json_request(url, &body_with(text), hidden)])
     }
 
     fn markdown_text_with_tail(
@@ -902,7 +997,7 @@ impl Channel {
             if let Some(at) = &f.resolved_at {
                 row(w.resolved_at, at);
             }
-            row(w.labels, &f.labels);
+            row(w.labels, &escape(&crate::alert::message::labels_line(a), Markup::Html));
             out.push_str("</table>\n");
         }
         out.push_str("</body></html>\n");
@@ -998,12 +1093,65 @@ impl Lang {
     }
 }
 
+/// `text` as a JSON string, appended, escaped exactly as serde_json escapes (`"`, `\\`,
+/// and control characters; everything else as it is).
+fn json_string(out: &mut String, text: &str) {
+    out.push('"');
+    let mut start = 0;
+    for (i, b) in text.bytes().enumerate() {
+        let escaped = match b {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0x08 => "\\b",
+            0x0c => "\\f",
+            0..=0x1f => "",
+            _ => continue,
+        };
+        out.push_str(&text[start..i]);
+        if escaped.is_empty() {
+            out.push_str(&format!("\\u{b:04x}"));
+        } else {
+            out.push_str(escaped);
+        }
+        start = i + 1;
+    }
+    out.push_str(&text[start..]);
+    out.push('"');
+}
+
+/// Comma-separated JSON strings, appended.
+fn json_list(out: &mut String, items: &[String]) {
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        json_string(out, item);
+    }
+}
+
 /// A rendered template fitted into `limit` (cut at a safe point, marked).
 fn fit_plain(text: &str, limit: usize, measure: message::Measure) -> String {
     if measure(text) <= limit {
         return text.to_owned();
     }
     fit_sections("", &[text.to_owned()], "", "", limit, measure, Lang::En)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn json_strings_as_serde_json_writes_them() {
+        for text in
+            ["", "plain", "q\"b\\s", "line\nnext\ttab\r", "\u{1}\u{1f}\u{8}\u{c}\u{7f}", "中文 ✓ \u{2028}", "end\\"]
+        {
+            let mut ours = String::new();
+            super::json_string(&mut ours, text);
+            assert_eq!(ours, serde_json::to_string(text).unwrap(), "{text:?}");
+        }
+    }
 }
 
 /// Alertmanager's `GroupKey.Hash()`: hex SHA-256 of the key.
@@ -1061,7 +1209,7 @@ fn slack_section(alert: &Alert, lang: Lang, zone: &TimeZone) -> String {
     if let Some(at) = &f.resolved_at {
         out.push_str(&format!("\n*{}*: {at}", w.resolved_at));
     }
-    out.push_str(&format!("\n*{}*: {}", w.labels, f.labels));
+    out.push_str(&format!("\n*{}*: {}", w.labels, escape(&crate::alert::message::labels_line(alert), Markup::Slack)));
     out
 }
 

@@ -44,8 +44,34 @@ pub fn escape(value: &str, markup: Markup) -> String {
     out
 }
 
+/// Whether a byte can change meaning in `markup` (or starts a character that might).
+fn special(b: u8, markup: Markup) -> bool {
+    match markup {
+        Markup::Raw => false,
+        Markup::Plain => b < 0x20 || b == 0x7f || b == 0xc2,
+        Markup::Html => matches!(b, b'&' | b'<' | b'>' | b'"' | b'\''),
+        Markup::Markdown | Markup::WeComMarkdown => {
+            b < 0x20
+                || b == 0x7f
+                || b == 0xc2
+                || matches!(
+                    b,
+                    b'\\' | b'`' | b'*' | b'_' | b'[' | b']' | b'|' | b'~' | b'<' | b'>' | b'@' | b'#' | b'-' | b'+'
+                )
+        }
+        Markup::Slack => {
+            b < 0x20 || b == 0x7f || b == 0xc2 || matches!(b, b'&' | b'<' | b'>' | b'*' | b'_' | b'~' | b'`')
+        }
+    }
+}
+
 /// `escape`, appending to `out`.
 pub fn escape_into(out: &mut String, value: &str, markup: Markup) {
+    // Most values hold nothing to escape: copy them whole.
+    if !value.bytes().any(|b| special(b, markup)) {
+        out.push_str(value);
+        return;
+    }
     match markup {
         Markup::Raw => out.push_str(value),
         Markup::Plain => {

@@ -110,9 +110,26 @@ pub const TIME_LAYOUT: &str = "2006-01-02 15:04:05 MST";
 
 /// `ms` shown in `zone`.
 pub fn show_time(ms: i64, zone: &TimeZone) -> String {
-    match GoTime::from_millis(ms, zone.clone()) {
-        Ok(t) => t.format(TIME_LAYOUT),
-        Err(_) => ms.to_string(),
+    let Ok(ts) = jiff::Timestamp::from_millisecond(ms) else { return ms.to_string() };
+    // TIME_LAYOUT written directly: this runs for every alert of every message.
+    let info = zone.to_offset_info(ts);
+    let abbr = info.abbreviation();
+    if !abbr.is_empty() && abbr.chars().all(|c| c.is_ascii_alphabetic()) {
+        let dt = info.offset().to_datetime(ts);
+        format!(
+            "{:04}-{:02}-{:02} {:02}:{:02}:{:02} {abbr}",
+            dt.year(),
+            dt.month(),
+            dt.day(),
+            dt.hour(),
+            dt.minute(),
+            dt.second()
+        )
+    } else {
+        match GoTime::from_millis(ms, zone.clone()) {
+            Ok(t) => t.format(TIME_LAYOUT),
+            Err(_) => ms.to_string(),
+        }
     }
 }
 
@@ -128,7 +145,6 @@ pub struct Fields {
     pub severity: String,
     pub time: String,
     pub resolved_at: Option<String>,
-    pub labels: String,
     pub firing: bool,
 }
 
@@ -143,7 +159,6 @@ impl Fields {
                 AlertStatus::Resolved => alert.ends_at_ms.map(|ms| show_time(ms, zone)),
                 AlertStatus::Firing => None,
             },
-            labels: escape(&labels_line(alert), markup),
             firing: alert.is_firing(),
         }
     }
@@ -182,7 +197,7 @@ pub fn text_block(alert: &Alert, lang: Lang, zone: &TimeZone) -> String {
     if let Some(at) = &f.resolved_at {
         out.push_str(&format!("{}{}{at}\n", w.resolved_at, w.colon));
     }
-    out.push_str(&format!("{}{}{}\n", w.labels, w.colon, f.labels));
+    out.push_str(&format!("{}{}{}\n", w.labels, w.colon, escape(&labels_line(alert), Markup::Plain)));
     out
 }
 
@@ -228,7 +243,8 @@ pub fn title(group: &AlertGroup, lang: Lang) -> String {
     }
 }
 
-/// Sizes text as a channel counts it.
+/// Sizes text as a channel counts it. Sizes add up (the size of two texts joined is the sum
+/// of their sizes), as bytes, characters and JSON-escaped bytes do.
 pub type Measure<'a> = &'a dyn Fn(&str) -> usize;
 
 /// Length in `unit`.
@@ -251,33 +267,33 @@ pub fn fit_sections(
     measure: Measure,
     lang: Lang,
 ) -> String {
+    let note = |left: usize| if left > 0 { format!("\n\n{}", lang.left_out(left)) } else { String::new() };
+    let (sep_size, tail_size) = (measure(sep), measure(tail));
     let mut out = head.to_owned();
+    let mut used_size = measure(head);
     let mut used = 0;
     for (i, section) in sections.iter().enumerate() {
-        let candidate = if i == 0 { section.clone() } else { format!("{sep}{section}") };
-        let left = sections.len() - i - 1;
+        let size = measure(section) + if i == 0 { 0 } else { sep_size };
         // Room for this section, the tail, and the note about the rest if any remain.
-        let note = if left > 0 { format!("\n\n{}", lang.left_out(left)) } else { String::new() };
-        let trial = format!("{out}{candidate}{note}{tail}");
-        if measure(&trial) <= limit {
-            out.push_str(&candidate);
+        let rest = note(sections.len() - i - 1);
+        if used_size + size + measure(&rest) + tail_size <= limit {
+            if i > 0 {
+                out.push_str(sep);
+            }
+            out.push_str(section);
+            used_size += size;
             used += 1;
             continue;
         }
         if i == 0 {
             // Not even one whole section: its longest cut that fits with the note.
-            let note =
-                if sections.len() > 1 { format!("\n\n{}", lang.left_out(sections.len() - 1)) } else { String::new() };
-            let cut = cut_to_fit(&out, section, &format!("{note}{tail}"), limit, measure);
+            let cut = cut_to_fit(&out, section, &format!("{rest}{tail}"), limit, measure);
             out.push_str(&cut);
             used = 1;
         }
         break;
     }
-    let left = sections.len() - used;
-    if left > 0 {
-        out.push_str(&format!("\n\n{}", lang.left_out(left)));
-    }
+    out.push_str(&note(sections.len() - used));
     out.push_str(tail);
     out
 }
@@ -350,6 +366,20 @@ mod tests {
             text_block(&alert("服务 api 已停止\n级别: info", "critical"), Lang::ZhCn, &zone),
             "告警通知\n========\n摘要: 服务 api 已停止\\n级别: info\n详情: 停止超过2分钟\n级别: critical\n时间: 2024-05-01 16:00:00 CST\n标签: alertname=ServiceDown, severity=critical\n"
         );
+    }
+
+    #[test]
+    fn times_as_go_formats_them() {
+        for zone in ["UTC", "Asia/Shanghai", "America/New_York", "Asia/Kolkata", "America/Sao_Paulo"] {
+            let z = crate::alert::gotime::time_zone(zone).unwrap();
+            for ms in [0, 1_714_550_400_123, 1_700_000_000_000, -86_400_000] {
+                assert_eq!(
+                    show_time(ms, &z),
+                    GoTime::from_millis(ms, z.clone()).unwrap().format(TIME_LAYOUT),
+                    "{zone} {ms}"
+                );
+            }
+        }
     }
 
     #[test]

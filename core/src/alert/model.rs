@@ -153,9 +153,13 @@ impl AlertGroup {
             "" => 5,
             _ => 4,
         };
-        let pool: Vec<&Alert> =
-            if self.status() == AlertStatus::Firing { self.firing().collect() } else { self.alerts.iter().collect() };
-        pool.iter().map(|a| a.severity()).min_by_key(|s| rank(s)).unwrap_or("")
+        let firing = self.status() == AlertStatus::Firing;
+        self.alerts
+            .iter()
+            .filter(|a| !firing || a.is_firing())
+            .map(|a| a.severity())
+            .min_by_key(|s| rank(s))
+            .unwrap_or("")
     }
 
     /// Alertmanager's webhook payload, version "4", fields in its order.
@@ -176,10 +180,12 @@ impl AlertGroup {
 
     /// Reads alerts as JSON text (see `from_value`).
     pub fn from_json(text: &str) -> Result<AlertGroup> {
-        let value: Value = serde_json::from_str(text).map_err(|e| {
-            Error::invalid_value("alerts", &crate::alert::model::excerpt(text), format!("not JSON: {e}"))
-        })?;
-        AlertGroup::from_value(&value)
+        group_from_slice(text.as_bytes())
+    }
+
+    /// Reads alerts as JSON bytes (see `from_value`).
+    pub fn from_json_bytes(bytes: &[u8]) -> Result<AlertGroup> {
+        group_from_slice(bytes)
     }
 
     /// Reads a webhook payload (`{"alerts": [...], ...}`), a list of alerts, one alert, or
@@ -234,40 +240,31 @@ fn parse_payload(o: &Map<String, Value>) -> Result<AlertGroup> {
         return Err(Error::invalid_value("alerts", &excerpt(&o["alerts"].to_string()), "expected a list of alerts"));
     };
     let alerts = parse_alerts(items, "alerts")?;
-    let mut group = AlertGroup::new(
-        opt_str(o, "receiver", "")?.unwrap_or("opsbook"),
-        labels_of(o.get("groupLabels"), "groupLabels")?,
-        alerts,
-    );
-    if let Some(v) = o.get("commonLabels") {
-        group.common_labels = labels_of(Some(v), "commonLabels")?;
+    let truncated_alerts = match o.get("truncatedAlerts") {
+        None | Some(Value::Null) => None,
+        Some(v) => Some(
+            v.as_u64().ok_or_else(|| Error::invalid_value("truncatedAlerts", &v.to_string(), "expected a count"))?,
+        ),
+    };
+    let version = match o.get("version") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(v)) => Some(v.clone()),
+        Some(other) => Some(other.to_string()),
+    };
+    let optional_labels = |key: &str| o.get(key).map(|v| labels_of(Some(v), key)).transpose();
+    WirePayload {
+        receiver: opt_str(o, "receiver", "")?.map(str::to_owned),
+        _status: None,
+        alerts: Vec::new(),
+        group_labels: labels_of(o.get("groupLabels"), "groupLabels")?,
+        common_labels: optional_labels("commonLabels")?,
+        common_annotations: optional_labels("commonAnnotations")?,
+        external_url: opt_str(o, "externalURL", "")?.map(str::to_owned),
+        version,
+        group_key: opt_str(o, "groupKey", "")?.map(str::to_owned),
+        truncated_alerts,
     }
-    if let Some(v) = o.get("commonAnnotations") {
-        group.common_annotations = labels_of(Some(v), "commonAnnotations")?;
-    }
-    if let Some(k) = opt_str(o, "groupKey", "")? {
-        group.group_key = k.to_owned();
-    }
-    if let Some(u) = opt_str(o, "externalURL", "")? {
-        group.external_url = u.to_owned();
-    }
-    match o.get("truncatedAlerts") {
-        None | Some(Value::Null) => {}
-        Some(v) => {
-            group.truncated_alerts =
-                v.as_u64().ok_or_else(|| Error::invalid_value("truncatedAlerts", &v.to_string(), "expected a count"))?
-        }
-    }
-    if let Some(version) = o.get("version").filter(|v| !v.is_null()) {
-        if version != "4" {
-            return Err(Error::invalid_value(
-                "version",
-                &version.to_string(),
-                "only Alertmanager's webhook version \"4\" is known",
-            ));
-        }
-    }
-    Ok(group)
+    .build_with(alerts)
 }
 
 fn parse_alerts(items: &[Value], field: &str) -> Result<Vec<Alert>> {
@@ -338,61 +335,188 @@ fn parse_alert(item: &Value, field: &str) -> Result<Alert> {
     let Value::Object(o) = item else {
         return Err(Error::invalid_value(field, &excerpt(&item.to_string()), "expected an alert object"));
     };
-    const KNOWN: &[&str] = &[
-        "status",
-        "labels",
-        "annotations",
-        "startsAt",
-        "endsAt",
-        "generatorURL",
-        "fingerprint",
-        "value",
-        "updatedAt",
-        "receivers",
-        "silencedBy",
-        "inhibitedBy",
-    ];
-    if let Some(k) = o.keys().find(|k| !KNOWN.contains(&k.as_str())) {
+    if let Some(k) = o.keys().find(|k| !KNOWN_ALERT_KEYS.contains(&k.as_str())) {
         return Err(Error::invalid_value(
             &format!("{field}.{k}"),
             k,
-            format!("unknown field (known: {})", KNOWN[..8].join(", ")),
+            format!("unknown field (known: {})", KNOWN_ALERT_KEYS[..8].join(", ")),
         ));
     }
-    let labels = labels_of(o.get("labels"), &format!("{field}.labels"))?;
-    let annotations = labels_of(o.get("annotations"), &format!("{field}.annotations"))?;
     let prefix = format!("{field}.");
-    let starts_at_ms = match opt_str(o, "startsAt", &prefix)? {
+    build_alert(
+        field,
+        WireAlert {
+            status: opt_str(o, "status", &prefix)?.map(str::to_owned),
+            labels: labels_of(o.get("labels"), &format!("{field}.labels"))?,
+            annotations: labels_of(o.get("annotations"), &format!("{field}.annotations"))?,
+            starts_at: opt_str(o, "startsAt", &prefix)?.map(str::to_owned),
+            ends_at: opt_str(o, "endsAt", &prefix)?.map(str::to_owned),
+            generator_url: opt_str(o, "generatorURL", &prefix)?.map(str::to_owned),
+            fingerprint: opt_str(o, "fingerprint", &prefix)?.map(str::to_owned),
+            value: parse_value(o.get("value").unwrap_or(&Value::Null), &format!("{field}.value"))?,
+            _updated_at: None,
+            _receivers: None,
+            _silenced_by: None,
+            _inhibited_by: None,
+        },
+    )
+}
+
+const KNOWN_ALERT_KEYS: &[&str] = &[
+    "status",
+    "labels",
+    "annotations",
+    "startsAt",
+    "endsAt",
+    "generatorURL",
+    "fingerprint",
+    "value",
+    "updatedAt",
+    "receivers",
+    "silencedBy",
+    "inhibitedBy",
+];
+
+/// An alert as the webhook payload and API v2 write it. Deserialised directly on the fast
+/// path; anything it refuses goes through the `Value` path, whose errors name the field.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WireAlert {
+    status: Option<String>,
+    #[serde(default)]
+    labels: Labels,
+    #[serde(default)]
+    annotations: Labels,
+    #[serde(rename = "startsAt")]
+    starts_at: Option<String>,
+    #[serde(rename = "endsAt")]
+    ends_at: Option<String>,
+    #[serde(rename = "generatorURL")]
+    generator_url: Option<String>,
+    fingerprint: Option<String>,
+    value: Option<f64>,
+    // API v2 fields an alert may carry that a message does not use.
+    #[serde(rename = "updatedAt")]
+    _updated_at: Option<serde::de::IgnoredAny>,
+    #[serde(rename = "receivers")]
+    _receivers: Option<serde::de::IgnoredAny>,
+    #[serde(rename = "silencedBy")]
+    _silenced_by: Option<serde::de::IgnoredAny>,
+    #[serde(rename = "inhibitedBy")]
+    _inhibited_by: Option<serde::de::IgnoredAny>,
+}
+
+/// The webhook payload, typed (the fast path of `from_json`).
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WirePayload {
+    receiver: Option<String>,
+    #[serde(rename = "status")]
+    _status: Option<String>,
+    alerts: Vec<WireAlert>,
+    #[serde(rename = "groupLabels", default)]
+    group_labels: Labels,
+    #[serde(rename = "commonLabels")]
+    common_labels: Option<Labels>,
+    #[serde(rename = "commonAnnotations")]
+    common_annotations: Option<Labels>,
+    #[serde(rename = "externalURL")]
+    external_url: Option<String>,
+    version: Option<String>,
+    #[serde(rename = "groupKey")]
+    group_key: Option<String>,
+    #[serde(rename = "truncatedAlerts")]
+    truncated_alerts: Option<u64>,
+}
+
+impl WirePayload {
+    fn build(mut self) -> Result<AlertGroup> {
+        let alerts = std::mem::take(&mut self.alerts)
+            .into_iter()
+            .enumerate()
+            .map(|(i, a)| build_alert(&format!("alerts[{i}]"), a))
+            .collect::<Result<Vec<_>>>()?;
+        self.build_with(alerts)
+    }
+
+    /// The group of `alerts` with this payload's other fields.
+    fn build_with(self, alerts: Vec<Alert>) -> Result<AlertGroup> {
+        if let Some(version) = self.version.as_deref().filter(|v| *v != "4") {
+            return Err(Error::invalid_value("version", version, "only Alertmanager's webhook version \"4\" is known"));
+        }
+        let mut group = AlertGroup::new(self.receiver.as_deref().unwrap_or("opsbook"), self.group_labels, alerts);
+        if let Some(l) = self.common_labels {
+            group.common_labels = l;
+        }
+        if let Some(a) = self.common_annotations {
+            group.common_annotations = a;
+        }
+        if let Some(k) = self.group_key {
+            group.group_key = k;
+        }
+        if let Some(u) = self.external_url {
+            group.external_url = u;
+        }
+        group.truncated_alerts = self.truncated_alerts.unwrap_or(0);
+        Ok(group)
+    }
+}
+
+/// Reads JSON: the typed fast path for a webhook payload or a list of alerts, else the
+/// general one (which also gives the precise error).
+fn group_from_slice(bytes: &[u8]) -> Result<AlertGroup> {
+    if let Ok(payload) = serde_json::from_slice::<WirePayload>(bytes) {
+        return payload.build();
+    }
+    if let Ok(list) = serde_json::from_slice::<Vec<WireAlert>>(bytes) {
+        let alerts = list
+            .into_iter()
+            .enumerate()
+            .map(|(i, a)| build_alert(&format!("alerts[{i}]"), a))
+            .collect::<Result<Vec<_>>>()?;
+        return Ok(AlertGroup::new("opsbook", Labels::new(), alerts));
+    }
+    let value: Value = serde_json::from_slice(bytes).map_err(|e| {
+        Error::invalid_value(
+            "alerts",
+            &excerpt(&String::from_utf8_lossy(&bytes[..bytes.len().min(120)])),
+            format!("not JSON: {e}"),
+        )
+    })?;
+    AlertGroup::from_value(&value)
+}
+
+fn build_alert(field: &str, w: WireAlert) -> Result<Alert> {
+    let starts_at_ms = match w.starts_at.as_deref() {
         Some(t) => parse_time(t, &format!("{field}.startsAt"))?.unwrap_or(0),
         None => 0,
     };
-    let ends_at_ms = match opt_str(o, "endsAt", &prefix)? {
+    let ends_at_ms = match w.ends_at.as_deref() {
         Some(t) => parse_time(t, &format!("{field}.endsAt"))?,
         None => None,
     };
-    let status = match opt_str(o, "status", &prefix)? {
+    let status = match w.status.as_deref() {
         Some("firing") => AlertStatus::Firing,
         Some("resolved") => AlertStatus::Resolved,
-        // API v2 alerts carry {state: active|suppressed|unprocessed} under "status".
         None if ends_at_ms.is_some() => AlertStatus::Resolved,
         None => AlertStatus::Firing,
         Some(other) => {
             return Err(Error::invalid_value(&format!("{field}.status"), other, "expected firing or resolved"));
         }
     };
-    let fingerprint = match opt_str(o, "fingerprint", &prefix)? {
-        Some(f) => f.to_owned(),
-        None => fingerprint_hex(&labels),
+    let fingerprint = match w.fingerprint {
+        Some(f) => f,
+        None => fingerprint_hex(&w.labels),
     };
     Ok(Alert {
         status,
-        labels,
-        annotations,
+        labels: w.labels,
+        annotations: w.annotations,
         starts_at_ms,
         ends_at_ms,
-        generator_url: opt_str(o, "generatorURL", &prefix)?.unwrap_or("").to_owned(),
+        generator_url: w.generator_url.unwrap_or_default(),
         fingerprint,
-        value: parse_value(o.get("value").unwrap_or(&Value::Null), &format!("{field}.value"))?,
+        value: w.value,
     })
 }
 

@@ -1314,7 +1314,7 @@ static void replay_templates(const char *dir) {
 
 static void replay_alert_messages(const char *dir) {
   cJSON *doc = load(dir, "alert_messages.json");
-  int replayed = 0;
+  int replayed = 0, bodies_compared = 0;
   const cJSON *c;
   cJSON_ArrayForEach(c, cJSON_GetObjectItem(doc, "cases")) {
     const char *name = text_of(c, "name");
@@ -1327,6 +1327,26 @@ static void replay_alert_messages(const char *dir) {
     opsbook_result rc = opsbook_channel_new(spec, &ch);
     if (rc == OPSBOOK_RESULT_OK) rc = opsbook_channel_render(ch, alerts, now, secrets, &out);
     const cJSON *want = cJSON_GetObjectItem(c, "want");
+    const cJSON *list = cJSON_GetObjectItem(c, "alerts");
+    if (want && rc == OPSBOOK_RESULT_OK && cJSON_IsArray(list) && cJSON_GetArraySize(list) == 1 &&
+        strcmp(text_of(cJSON_GetObjectItem(c, "channel"), "type"), "email")) {
+      /* One alert: rendered each on its own, the same bodies. */
+      char *bodies = NULL;
+      CHECK(opsbook_channel_render_bodies(ch, alerts, now, secrets, &bodies) == OPSBOOK_RESULT_OK, "%s: bodies: %s", name, last_error());
+      cJSON *got_bodies = cJSON_Parse(bodies);
+      int i = 0;
+      const cJSON *b;
+      cJSON_ArrayForEach(b, got_bodies) {
+        const cJSON *w = cJSON_GetObjectItem(cJSON_GetArrayItem(want, i++), "body");
+        cJSON *parsed = cJSON_Parse(b->valuestring);
+        CHECK(parsed ? cJSON_Compare(parsed, w, 1) : (cJSON_IsString(w) && !strcmp(b->valuestring, w->valuestring)), "%s: body %d", name, i);
+        cJSON_Delete(parsed);
+      }
+      CHECK(i == cJSON_GetArraySize(want), "%s: %d bodies", name, i);
+      cJSON_Delete(got_bodies);
+      opsbook_string_free(bodies);
+      bodies_compared++;
+    }
     if (want) {
       cJSON *got = out ? cJSON_Parse(out) : NULL;
       const cJSON *r;
@@ -1346,6 +1366,7 @@ static void replay_alert_messages(const char *dir) {
     replayed++;
   }
   CHECK(replayed == 29, "alert messages replayed %d", replayed);
+  CHECK(bodies_compared == 7, "bodies compared %d", bodies_compared);
   opsbook_channel *ch = NULL;
   CHECK(opsbook_channel_new(NULL, &ch) == OPSBOOK_RESULT_NULL_ARGUMENT, "NULL spec");
   CHECK(opsbook_channel_new("{\"name\": \"x\", \"type\": \"text\"}", NULL) == OPSBOOK_RESULT_NULL_ARGUMENT, "NULL out");
