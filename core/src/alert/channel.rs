@@ -1140,20 +1140,6 @@ fn fit_plain(text: &str, limit: usize, measure: message::Measure) -> String {
     fit_sections("", &[text.to_owned()], "", "", limit, measure, Lang::En)
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn json_strings_as_serde_json_writes_them() {
-        for text in
-            ["", "plain", "q\"b\\s", "line\nnext\ttab\r", "\u{1}\u{1f}\u{8}\u{c}\u{7f}", "中文 ✓ \u{2028}", "end\\"]
-        {
-            let mut ours = String::new();
-            super::json_string(&mut ours, text);
-            assert_eq!(ours, serde_json::to_string(text).unwrap(), "{text:?}");
-        }
-    }
-}
-
 /// Alertmanager's `GroupKey.Hash()`: hex SHA-256 of the key.
 pub fn group_key_hash(key: &str) -> String {
     let digest = ring::digest::digest(&ring::digest::SHA256, key.as_bytes());
@@ -1273,4 +1259,18 @@ pub fn channels_from_value(value: &Value) -> Result<Vec<Channel>> {
         out.push(channel);
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn json_strings_as_serde_json_writes_them() {
+        for text in
+            ["", "plain", "q\"b\\s", "line\nnext\ttab\r", "\u{1}\u{1f}\u{8}\u{c}\u{7f}", "中文 ✓ \u{2028}", "end\\"]
+        {
+            let mut ours = String::new();
+            super::json_string(&mut ours, text);
+            assert_eq!(ours, serde_json::to_string(text).unwrap(), "{text:?}");
+        }
+    }
 }
