@@ -1,6 +1,9 @@
 // Compiled with `tsc --noEmit --strict` in the test command: the published types must
 // describe the API as a TypeScript user calls it.
 import {
+  Channel,
+  RenderOptions,
+  renderTemplate,
   AlertEvent,
   Manifest,
   Verification,
@@ -86,3 +89,12 @@ async function backups(): Promise<void> {
   void [manifest.toBytes().length, result.ok, result.problems.map((p) => p.kind)]
 }
 void backups
+
+// Alert messages: a channel renders requests and sends them; templates as Prometheus runs them.
+const ding = new Channel({ name: 'ops', type: 'dingtalk', token_env: 'DINGTALK_TOKEN', tz: 'Asia/Shanghai' })
+const options: RenderOptions = { now: 1714550400, secrets: { DINGTALK_TOKEN: 'token' } }
+const requests: Array<any> = ding.render([{ labels: { alertname: 'ServiceDown' } }], options)
+const bodies: Array<string> = ding.renderBodies('[{"labels": {"alertname": "ServiceDown"}}]', options)
+const sent: Promise<Array<any>> = ding.send([], options)
+const summary: string = renderTemplate('服务 {{ $labels.instance }} 已停止', { alert: { labels: { instance: 'api:8000' } } })
+void [requests, bodies, sent, summary, ding.name, ding.type]
