@@ -116,3 +116,68 @@ fn message_vectors_through_the_command() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     assert_eq!(cases.len(), 29);
 }
+
+/// A one-shot HTTP server: records each request line and answers 502 (a proxy that cannot
+/// reach the robot) — enough to see that the request went through the proxy.
+fn recording_proxy() -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let lines = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = std::sync::Arc::clone(&lines);
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut line = String::new();
+            let _ = reader.read_line(&mut line);
+            seen.lock().unwrap().push(line.trim_end().to_owned());
+            let mut stream = stream;
+            let _ = stream.write_all(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+        }
+    });
+    (url, lines)
+}
+
+#[test]
+fn send_goes_through_https_proxy_and_http_proxy() {
+    let tmp = dir("proxy");
+    let policy = tmp.0.join("policy.json");
+    let alerts = tmp.0.join("alerts.json");
+    std::fs::write(&alerts, r#"[{"labels": {"alertname": "ServiceDown", "severity": "critical"}}]"#).unwrap();
+    for (var, url, expect) in [
+        ("HTTPS_PROXY", None, "CONNECT oapi.dingtalk.com:443 HTTP/1.1"),
+        (
+            "HTTP_PROXY",
+            Some("http://robot.example.invalid/robot/send"),
+            "POST http://robot.example.invalid/robot/send?access_token=t0ken",
+        ),
+    ] {
+        let (proxy, lines) = recording_proxy();
+        let mut channel = serde_json::json!({"name": "ding", "type": "dingtalk", "token_env": "T", "retries": 0});
+        if let Some(u) = url {
+            channel["url"] = u.into();
+        }
+        std::fs::write(&policy, serde_json::json!({"version": 1, "channels": [channel]}).to_string()).unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_opsbook"))
+            .args(["alert", "send", "--channel", "ding"])
+            .arg("--policy")
+            .arg(&policy)
+            .arg("--input")
+            .arg(&alerts)
+            .env_remove("HTTP_PROXY")
+            .env_remove("HTTPS_PROXY")
+            .env_remove("NO_PROXY")
+            .env_remove("http_proxy")
+            .env_remove("https_proxy")
+            .env_remove("no_proxy")
+            .env(var, &proxy)
+            .env("T", "t0ken")
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(2), "{stdout}");
+        assert!(!stdout.contains("t0ken"), "{stdout}");
+        let seen = lines.lock().unwrap().clone();
+        assert!(seen.iter().any(|l| l.starts_with(expect)), "{var}: {seen:?}");
+    }
+}
