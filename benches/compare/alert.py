@@ -13,10 +13,11 @@ text ready to POST.
 Both outputs are cross-checked (every body parsed and compared) before timing.
 
 Run (release build): (cd bindings-python && ../.venv/bin/maturin develop --release) &&
-  .venv/bin/python benches/compare/alert.py
+  .venv/bin/python benches/compare/alert.py    # RAYON_NUM_THREADS=1 for one core
 """
 
 import json
+import os
 import statistics
 import sys
 import time
@@ -111,9 +112,10 @@ def main() -> None:
     theirs_t, theirs = timed(lambda: jinja_way(data), 7)
     if len(ours) != N or [json.loads(b) for b in ours] != [json.loads(b) for b in theirs]:
         sys.exit("opsbook and Jinja2 rendered different messages")
+    threads = os.environ.get("RAYON_NUM_THREADS", str(os.cpu_count()))
     print(
-        f"{N} DingTalk messages from one payload: opsbook {ours_t * 1e3:.1f} ms, Jinja2 {theirs_t * 1e3:.1f} ms, "
-        f"opsbook {theirs_t / ours_t:.1f}x faster"
+        f"{N} DingTalk messages from one payload: opsbook {ours_t * 1e3:.1f} ms ({threads} threads), "
+        f"Jinja2 {theirs_t * 1e3:.1f} ms, opsbook {theirs_t / ours_t:.1f}x faster"
     )
 
 

@@ -104,7 +104,7 @@ impl Channel {
             other => AlertGroup::from_value(other),
         }
         .js_err()?;
-        self.inner.render_bodies(&group, now_ms(now)?, &GivenOrEnv(secrets)).js_err()
+        self.inner.render_bodies(group, now_ms(now)?, &GivenOrEnv(secrets)).js_err()
     }
 
     /// Renders now (bad input throws with its OPSBOOK_ code) and sends off the JS thread,

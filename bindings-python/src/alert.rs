@@ -123,7 +123,7 @@ impl Channel {
         };
         let now = now_ms(now)?;
         let secrets = GivenOrEnv(secrets);
-        py.detach(|| self.inner.render_bodies(&group, now, &secrets)).py_err()
+        py.detach(|| self.inner.render_bodies(group, now, &secrets)).py_err()
     }
 
     /// Renders and sends, retrying as the channel says; one dict per request with every

@@ -161,7 +161,7 @@ pub fn run(command: AlertCommand) -> opsbook::Result<u8> {
             let group = alerts(&target.input)?;
             let now = now_ms(&target.now)?;
             let requests = if each {
-                channel.render_each(&group, now, &EnvSecrets)?.into_iter().flatten().collect()
+                channel.render_each(group, now, &EnvSecrets)?.into_iter().flatten().collect()
             } else {
                 channel.render(&group, now, &EnvSecrets)?
             };

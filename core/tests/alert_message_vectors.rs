@@ -45,7 +45,7 @@ fn one_alert_cases_render_the_same_bodies_each() {
         let channel = Channel::from_value(&case["channel"], "channel").unwrap();
         let secrets: HashMap<String, String> = serde_json::from_value(case["secrets"].clone()).unwrap();
         let group = AlertGroup::from_json(&case["alerts"].to_string()).unwrap();
-        let bodies = channel.render_bodies(&group, case["now_ms"].as_i64().unwrap(), &secrets).unwrap();
+        let bodies = channel.render_bodies(group, case["now_ms"].as_i64().unwrap(), &secrets).unwrap();
         let got: Vec<serde_json::Value> = bodies.iter().map(|b| body_value(b)).collect();
         let expected: Vec<serde_json::Value> = want.as_array().unwrap().iter().map(|r| r["body"].clone()).collect();
         assert_eq!(got, expected, "{}", case["name"]);

@@ -118,7 +118,7 @@ pub unsafe extern "C" fn opsbook_channel_render_bodies(
         let c = self::channel(channel)?;
         let text = unsafe { c_str(alerts_json, "alerts_json") }?;
         let group = AlertGroup::from_json(text).map_err(fail)?;
-        let bodies = c.inner.render_bodies(&group, now_ms(now)?, &secrets(secrets_json)?).map_err(fail)?;
+        let bodies = c.inner.render_bodies(group, now_ms(now)?, &secrets(secrets_json)?).map_err(fail)?;
         put_string(out, serde_json::Value::from(bodies).to_string())
     })
 }

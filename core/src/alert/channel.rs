@@ -222,6 +222,16 @@ pub struct EmailMessage {
     pub(crate) password: Option<String>,
 }
 
+/// `text` with every one of `secrets` replaced by `***` (moved through when none occurs).
+fn mask(mut text: String, secrets: &[String]) -> String {
+    for s in secrets {
+        if !s.is_empty() && text.contains(s.as_str()) {
+            text = text.replace(s.as_str(), "***");
+        }
+    }
+    text
+}
+
 /// One request a notification becomes.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Request {
@@ -239,13 +249,7 @@ pub struct Request {
 impl Request {
     /// `text` with every secret of this request replaced by `***`.
     pub fn redact(&self, text: &str) -> String {
-        let mut out = text.to_owned();
-        for s in &self.secrets {
-            if !s.is_empty() {
-                out = out.replace(s.as_str(), "***");
-            }
-        }
-        out
+        mask(text.to_owned(), &self.secrets)
     }
 
     /// The request as shown: method, URL, headers and body (parsed when JSON), secrets
@@ -586,23 +590,23 @@ impl Channel {
     /// out to one message per alert.
     pub fn render_each(
         &self,
-        group: &AlertGroup,
+        group: AlertGroup,
         now_ms: i64,
         secrets: &(dyn Secrets + Sync),
     ) -> Result<Vec<Vec<Request>>> {
         use rayon::prelude::*;
-        group
-            .alerts
-            .par_iter()
+        let AlertGroup { receiver, group_key, group_labels, external_url, alerts, .. } = group;
+        alerts
+            .into_par_iter()
             .map(|a| {
                 let one = AlertGroup {
-                    receiver: group.receiver.clone(),
-                    group_key: group.group_key.clone(),
-                    group_labels: group.group_labels.clone(),
+                    receiver: receiver.clone(),
+                    group_key: group_key.clone(),
+                    group_labels: group_labels.clone(),
                     common_labels: a.labels.clone(),
                     common_annotations: a.annotations.clone(),
-                    external_url: group.external_url.clone(),
-                    alerts: vec![a.clone()],
+                    external_url: external_url.clone(),
+                    alerts: vec![a],
                     truncated_alerts: 0,
                 };
                 self.render(&one, now_ms, secrets)
@@ -613,17 +617,18 @@ impl Channel {
     /// `render_each`, keeping only what is sent: each request's body (JSON text; the MIME
     /// message of an email), secrets masked, flattened in alert order (an alert that becomes
     /// two requests, as WeCom mentions do, gives two bodies one after the other).
-    pub fn render_bodies(
-        &self,
-        group: &AlertGroup,
-        now_ms: i64,
-        secrets: &(dyn Secrets + Sync),
-    ) -> Result<Vec<String>> {
+    pub fn render_bodies(&self, group: AlertGroup, now_ms: i64, secrets: &(dyn Secrets + Sync)) -> Result<Vec<String>> {
         Ok(self
             .render_each(group, now_ms, secrets)?
-            .iter()
+            .into_iter()
             .flatten()
-            .map(|r| r.redact(r.email.as_ref().map_or(&r.body, |e| &e.mime)))
+            .map(|r| {
+                let body = match r.email {
+                    Some(e) => e.mime,
+                    None => r.body,
+                };
+                mask(body, &r.secrets)
+            })
             .collect())
     }
 
