@@ -413,6 +413,10 @@ enum RulesCommand {
         /// the policy's [state]; neither: nothing is kept).
         #[arg(long)]
         state: Option<std::path::PathBuf>,
+        /// Send each notification to the [[channels]] entry its receiver names (after the
+        /// state is saved); exit 2 if one was not delivered.
+        #[arg(long)]
+        send: bool,
     },
     /// Export the rules: a Prometheus rule file, or (with --samples) a promtool unit test
     /// whose expected alerts are the ones opsbook's evaluator produces.
@@ -447,6 +451,9 @@ enum RulesCommand {
         time: Option<String>,
         #[arg(long, value_enum, default_value_t = EvalFormat::Text)]
         format: EvalFormat,
+        /// Send each notification to the [[channels]] entry its receiver names.
+        #[arg(long)]
+        send: bool,
     },
     /// The Alertmanager fingerprint (16 hex digits) of a label set given as a JSON object.
     Fingerprint {
@@ -1147,7 +1154,7 @@ fn incidents_command(command: IncidentsCommand) -> opsbook::Result<u8> {
 fn rules_command(command: RulesCommand) -> opsbook::Result<u8> {
     use opsbook::rules::replay::{parse_samples_jsonl, regrid};
     match command {
-        RulesCommand::Eval { policy, samples, interval, format, alertmanager, notify, state } => {
+        RulesCommand::Eval { policy, samples, interval, format, alertmanager, notify, state, send } => {
             let policy = Policy::from_path(&policy)?;
             let mut recorded =
                 parse_samples_jsonl(&read_input(&samples)?).map_err(|e| in_file(std::path::Path::new(&samples), e))?;
@@ -1202,9 +1209,12 @@ fn rules_command(command: RulesCommand) -> opsbook::Result<u8> {
                 rt.block_on(opsbook::rules::alertmanager::push(&url, &alerts, ""))?;
                 eprintln!("pushed {} alerts to {}", alerts.len(), opsbook::redact::redact(&url));
             }
+            if send {
+                return alert::send_notifications(&policy, &outcome.notifications);
+            }
             Ok(0)
         }
-        RulesCommand::Advance { policy, state, time, format } => {
+        RulesCommand::Advance { policy, state, time, format, send } => {
             let policy = Policy::from_path(&policy)?;
             let mut pipeline = policy.alert_pipeline()?;
             let store = open_state(&policy, state)?.ok_or_else(|| opsbook::Error::InvalidValue {
@@ -1222,6 +1232,9 @@ fn rules_command(command: RulesCommand) -> opsbook::Result<u8> {
             match format {
                 EvalFormat::Text => print!("{}", outcome.to_text(pipeline.incidents.as_ref())),
                 EvalFormat::Json => println!("{}", outcome.to_json()),
+            }
+            if send {
+                return alert::send_notifications(&policy, &outcome.notifications);
             }
             Ok(0)
         }

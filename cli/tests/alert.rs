@@ -181,3 +181,89 @@ fn send_goes_through_https_proxy_and_http_proxy() {
         assert!(seen.iter().any(|l| l.starts_with(expect)), "{var}: {seen:?}");
     }
 }
+
+#[test]
+fn rules_eval_sends_notifications_to_the_receivers_channel() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    // A webhook receiver that records bodies and answers 200.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    let bodies = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let seen = std::sync::Arc::clone(&bodies);
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut len = 0;
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                    len = v.trim().parse().unwrap_or(0);
+                }
+            }
+            let mut body = vec![0; len];
+            let _ = reader.read_exact(&mut body);
+            seen.lock().unwrap().push(String::from_utf8_lossy(&body).into_owned());
+            let mut stream = stream;
+            let _ = stream.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+        }
+    });
+    let tmp = dir("send");
+    let policy = tmp.0.join("policy.json");
+    std::fs::write(
+        &policy,
+        serde_json::json!({
+            "version": 1,
+            "rules": [{"name": "HighCPU", "metric": "cpu", "alert_when": "above 80", "severity": "warning",
+                       "annotations": {"summary": "CPU使用率过高"}}],
+            "escalation": {"route": {"receiver": "ops-hook", "group_by": ["alertname"], "group_wait": "0s",
+                                     "group_interval": "5m", "repeat_interval": "4h"}},
+            "channels": [{"name": "ops-hook", "type": "webhook", "url": url, "retries": 0}],
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let samples = tmp.0.join("samples.jsonl");
+    std::fs::write(
+        &samples,
+        "{\"time\": 1714550400, \"metric\": \"cpu\", \"labels\": {\"instance\": \"web-1\"}, \"value\": 95}\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_opsbook"))
+        .args(["rules", "eval", "--send"])
+        .arg("--policy")
+        .arg(&policy)
+        .arg("--samples")
+        .arg(&samples)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("ops-hook delivered"), "{stderr}");
+    let got = bodies.lock().unwrap().clone();
+    assert_eq!(got.len(), 1);
+    let payload: Value = serde_json::from_str(&got[0]).unwrap();
+    assert_eq!(payload["version"], "4");
+    assert_eq!(payload["receiver"], "ops-hook");
+    assert_eq!(payload["status"], "firing");
+    assert_eq!(payload["alerts"][0]["labels"]["instance"], "web-1");
+    assert_eq!(payload["alerts"][0]["annotations"]["summary"], "CPU使用率过高");
+    assert_eq!(payload["alerts"][0]["startsAt"], "2024-05-01T08:00:00Z");
+
+    // A receiver without a channel of its name is an error, not a silent drop.
+    let mut doc: Value = serde_json::from_str(&std::fs::read_to_string(&policy).unwrap()).unwrap();
+    doc["channels"][0]["name"] = "elsewhere".into();
+    std::fs::write(&policy, doc.to_string()).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_opsbook"))
+        .args(["rules", "eval", "--send"])
+        .arg("--policy")
+        .arg(&policy)
+        .arg("--samples")
+        .arg(&samples)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("ops-hook"));
+}
