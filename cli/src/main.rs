@@ -9,6 +9,7 @@ use std::time::Duration;
 use clap::{Parser, Subcommand, ValueEnum};
 
 mod alert;
+mod logs;
 use opsbook::check::{parse_time, parse_value};
 use opsbook::duration::parse_duration;
 use opsbook::forecast::RangeMode;
@@ -177,6 +178,9 @@ enum Command {
     /// Alert messages: render a channel's request(s), send them, expand templates.
     #[command(subcommand)]
     Alert(alert::AlertCommand),
+    /// Log analysis: errors, endpoints, busy IPs, failed logins.
+    #[command(subcommand)]
+    Logs(logs::LogsCommand),
     /// Print a shell completion script (e.g. `opsbook completions bash > /etc/bash_completion.d/opsbook`).
     Completions {
         #[arg(value_enum)]
@@ -668,6 +672,7 @@ fn run(command: Command) -> opsbook::Result<u8> {
         Command::Incidents(command) => incidents_command(command),
         Command::Backup(command) => backup_command(command),
         Command::Alert(command) => alert::run(command),
+        Command::Logs(command) => logs::run(command),
         Command::Completions { shell } => {
             use clap::CommandFactory;
             let mut script = Vec::new();

@@ -14,6 +14,8 @@ pub mod error;
 pub mod export;
 pub mod forecast;
 mod format;
+#[cfg(feature = "logs")]
+pub mod logs;
 #[cfg(feature = "spec")]
 pub mod policy;
 #[cfg(feature = "runtime")]

@@ -1,0 +1,499 @@
+//! The manuals' log analyses in one pass: counts by level and by error type, top messages
+//! (numbers and ids masked), per-endpoint requests, errors, error rate and latency
+//! percentiles, requests per IP and the IPs above a limit, failed logins per IP and user,
+//! status classes — as a report (text, markdown, JSON) and as Measurements the Runner and
+//! the rules engine can alert on.
+
+use std::collections::{BTreeMap, HashMap};
+
+use regex::Regex;
+use serde_json::{Value, json};
+
+use crate::check::Measurement;
+use crate::error::Result;
+use crate::logs::format::{Level, LineFormat, Record};
+use crate::logs::read::ReadStats;
+
+/// What to look for and how much to show.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Only lines at or after this time (ms since the epoch); lines without a time count.
+    pub since_ms: Option<i64>,
+    /// How many error types, messages and endpoints to list.
+    pub top: usize,
+    /// IPs with more requests than this are listed (the manuals: 1000).
+    pub ip_limit: u64,
+    /// A failed login is a line matching this (default: login failed, failed password,
+    /// authentication failed, 登录失败).
+    pub failed_login: Regex,
+    /// IPs (and users) with more failed logins than this are listed (the manuals: 10).
+    pub failed_login_limit: u64,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            since_ms: None,
+            top: 20,
+            ip_limit: 1000,
+            failed_login: Regex::new(r"(?i)login failed|failed password|authentication failed|登录失败")
+                .expect("valid"),
+            failed_login_limit: 10,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+struct Endpoint {
+    requests: u64,
+    errors: u64,
+    server_errors: u64,
+    durations: Vec<f64>,
+}
+
+/// An analysis in progress: feed it lines, then `finish`.
+#[derive(Debug, Clone)]
+pub struct Analysis {
+    options: Options,
+    stats: ReadStats,
+    parsed: u64,
+    unparsed: u64,
+    before_window: u64,
+    levels: BTreeMap<Level, u64>,
+    error_types: HashMap<String, u64>,
+    messages: HashMap<String, u64>,
+    endpoints: HashMap<String, Endpoint>,
+    status_classes: [u64; 5],
+    ips: HashMap<String, u64>,
+    failed_logins: u64,
+    failed_ips: HashMap<String, u64>,
+    failed_users: HashMap<String, u64>,
+}
+
+/// Per-endpoint figures.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EndpointStats {
+    /// `GET /api/courses/{id}`: query strings dropped, numeric and UUID segments as `{id}`.
+    pub endpoint: String,
+    pub requests: u64,
+    /// Status ≥ 400 (the manuals' definition).
+    pub errors: u64,
+    /// Status ≥ 500.
+    pub server_errors: u64,
+    /// errors / requests × 100.
+    pub error_rate: f64,
+    /// Nearest-rank percentiles of the request durations, in ms, where the log has them.
+    pub p50_ms: Option<f64>,
+    pub p95_ms: Option<f64>,
+    pub p99_ms: Option<f64>,
+}
+
+/// The finished analysis.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogReport {
+    pub lines: u64,
+    pub parsed: u64,
+    pub unparsed: u64,
+    pub overlong: u64,
+    pub invalid_utf8: u64,
+    /// Parsed lines before `since`.
+    pub before_window: u64,
+    pub levels: BTreeMap<Level, u64>,
+    /// Error types of ERROR-and-worse lines, most frequent first (ties by name).
+    pub error_types: Vec<(String, u64)>,
+    /// Messages of ERROR-and-worse lines with numbers and ids masked, most frequent first.
+    pub top_messages: Vec<(String, u64)>,
+    /// Endpoints by requests, most first.
+    pub endpoints: Vec<EndpointStats>,
+    /// 1xx..5xx.
+    pub status_classes: [u64; 5],
+    pub requests: u64,
+    /// IPs with more than `ip_limit` requests, most first.
+    pub busy_ips: Vec<(String, u64)>,
+    pub failed_logins: u64,
+    pub failed_login_ips: Vec<(String, u64)>,
+    pub failed_login_users: Vec<(String, u64)>,
+}
+
+fn mask_token(token: &str) -> bool {
+    let digits = token.bytes().filter(u8::is_ascii_digit).count();
+    let hex = token.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-');
+    (digits > 0 && token.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b':' || b == b'-' || b == b'/'))
+        || (hex && token.len() >= 8 && digits > 0)
+}
+
+/// A message with numbers, addresses and ids masked, so repeats of one error count together.
+pub fn normalize_message(message: &str) -> String {
+    let mut out = String::with_capacity(message.len().min(120));
+    for (i, word) in message.split(' ').enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        let trimmed = word.trim_matches(|c: char| matches!(c, ',' | ';' | '(' | ')' | '[' | ']' | '"' | '\''));
+        if !trimmed.is_empty() && mask_token(trimmed) {
+            out.push_str(&word.replace(trimmed, "<n>"));
+        } else if trimmed.chars().any(|c| c.is_ascii_digit()) {
+            // Numbers inside words (timeout30s, 3.5s, user_123): the number only.
+            let mut last_digit = false;
+            let chars: Vec<char> = word.chars().collect();
+            for (j, &c) in chars.iter().enumerate() {
+                let decimal_point = c == '.' && last_digit && chars.get(j + 1).is_some_and(char::is_ascii_digit);
+                if c.is_ascii_digit() || decimal_point {
+                    if !last_digit {
+                        out.push_str("<n>");
+                    }
+                    last_digit = true;
+                } else {
+                    out.push(c);
+                    last_digit = false;
+                }
+            }
+        } else {
+            out.push_str(word);
+        }
+        if out.chars().count() >= 120 {
+            break;
+        }
+    }
+    out
+}
+
+/// The error type of a message: its first `SomethingError`/`SomethingException`/`Timeout`
+/// word, else its normalised first words.
+pub fn error_type(message: &str) -> String {
+    for word in message.split(|c: char| c.is_whitespace() || matches!(c, ':' | '(' | ')' | ',' | '[' | ']')) {
+        let w = word.trim_matches('.');
+        // A named kind (OperationalError, TimeoutException), not the bare word "Error".
+        let named = ["Error", "Exception", "Timeout", "Refused"].iter().any(|k| w.len() > k.len() && w.ends_with(k));
+        if named && w.chars().next().is_some_and(|c| c.is_ascii_alphabetic()) {
+            return w.to_owned();
+        }
+    }
+    let normalized = normalize_message(message);
+    normalized.split(' ').take(6).collect::<Vec<_>>().join(" ")
+}
+
+/// `GET /api/courses/42?x=1` → `GET /api/courses/{id}`.
+pub fn endpoint_key(method: &str, path: &str) -> String {
+    let path = path.split(['?', '#']).next().unwrap_or("");
+    let mut out = String::with_capacity(method.len() + path.len() + 4);
+    out.push_str(method);
+    out.push(' ');
+    for (i, seg) in path.split('/').enumerate() {
+        if i > 0 {
+            out.push('/');
+        }
+        let is_id = (!seg.is_empty() && seg.bytes().all(|b| b.is_ascii_digit()))
+            || (seg.len() == 36
+                && seg.bytes().filter(|b| *b == b'-').count() == 4
+                && seg.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-'));
+        out.push_str(if is_id { "{id}" } else { seg });
+    }
+    out
+}
+
+fn top(map: HashMap<String, u64>, n: usize, above: Option<u64>) -> Vec<(String, u64)> {
+    let mut v: Vec<(String, u64)> = map.into_iter().filter(|(_, c)| above.is_none_or(|a| *c > a)).collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    v.truncate(n);
+    v
+}
+
+fn percentile(sorted: &[f64], q: f64) -> Option<f64> {
+    if sorted.is_empty() {
+        return None;
+    }
+    let rank = (q * sorted.len() as f64).ceil().max(1.0) as usize;
+    Some(sorted[rank.min(sorted.len()) - 1])
+}
+
+impl Analysis {
+    pub fn new(options: Options) -> Analysis {
+        Analysis {
+            options,
+            stats: ReadStats::default(),
+            parsed: 0,
+            unparsed: 0,
+            before_window: 0,
+            levels: BTreeMap::new(),
+            error_types: HashMap::new(),
+            messages: HashMap::new(),
+            endpoints: HashMap::new(),
+            status_classes: [0; 5],
+            ips: HashMap::new(),
+            failed_logins: 0,
+            failed_ips: HashMap::new(),
+            failed_users: HashMap::new(),
+        }
+    }
+
+    /// Adds the counts of reading (lines, overlong, invalid UTF-8).
+    pub fn add_read_stats(&mut self, stats: ReadStats) {
+        self.stats.add(stats);
+    }
+
+    /// One line.
+    pub fn add_line(&mut self, line: &str, format: &LineFormat) {
+        let Some(record) = format.parse_line(line) else {
+            self.unparsed += 1;
+            // Failed logins are counted in any line (security logs have their own shapes).
+            self.failed_login(line, None);
+            return;
+        };
+        if let (Some(since), Some(t)) = (self.options.since_ms, record.time_ms) {
+            if t < since {
+                self.before_window += 1;
+                return;
+            }
+        }
+        self.parsed += 1;
+        self.add_record(line, &record);
+    }
+
+    fn failed_login(&mut self, line: &str, record: Option<&Record>) {
+        if !self.options.failed_login.is_match(line) {
+            return;
+        }
+        self.failed_logins += 1;
+        // The IP: the record's, else the line's first word (as `awk '{print $1}'` takes it).
+        let ip = record.and_then(|r| r.ip).or_else(|| line.split_whitespace().next());
+        if let Some(ip) = ip {
+            *self.failed_ips.entry(ip.to_owned()).or_default() += 1;
+        }
+        if let Some(user) = record.and_then(|r| r.user) {
+            *self.failed_users.entry(user.to_owned()).or_default() += 1;
+        }
+    }
+
+    fn add_record(&mut self, line: &str, r: &Record) {
+        if let Some(level) = r.level {
+            *self.levels.entry(level).or_default() += 1;
+            if level.is_error() {
+                let message = r.message.unwrap_or("");
+                *self.error_types.entry(error_type(message)).or_default() += 1;
+                *self.messages.entry(normalize_message(message)).or_default() += 1;
+            }
+        }
+        if let Some(status) = r.status {
+            let class = usize::from(status / 100).saturating_sub(1).min(4);
+            self.status_classes[class] += 1;
+            if let (Some(method), Some(path)) = (r.method, r.path) {
+                let e = self.endpoints.entry(endpoint_key(method, path)).or_default();
+                e.requests += 1;
+                if status >= 400 {
+                    e.errors += 1;
+                }
+                if status >= 500 {
+                    e.server_errors += 1;
+                }
+                if let Some(d) = r.duration_ms {
+                    e.durations.push(d);
+                }
+            }
+            if let Some(ip) = r.ip {
+                match self.ips.get_mut(ip) {
+                    Some(c) => *c += 1,
+                    None => {
+                        self.ips.insert(ip.to_owned(), 1);
+                    }
+                }
+            }
+        }
+        self.failed_login(line, Some(r));
+    }
+
+    /// Reads and adds every line of a file (plain or gzip).
+    pub fn add_file(&mut self, path: &std::path::Path, format: &LineFormat) -> Result<()> {
+        let mut reader = crate::logs::read::open(path)?;
+        let stats = crate::logs::read::for_each_line(reader.as_mut(), path, |line| self.add_line(line, format))?;
+        self.add_read_stats(stats);
+        Ok(())
+    }
+
+    pub fn finish(self) -> LogReport {
+        let n = self.options.top;
+        let mut endpoints: Vec<EndpointStats> = self
+            .endpoints
+            .into_iter()
+            .map(|(endpoint, mut e)| {
+                e.durations.sort_by(f64::total_cmp);
+                EndpointStats {
+                    endpoint,
+                    requests: e.requests,
+                    errors: e.errors,
+                    server_errors: e.server_errors,
+                    error_rate: e.errors as f64 / e.requests as f64 * 100.0,
+                    p50_ms: percentile(&e.durations, 0.50),
+                    p95_ms: percentile(&e.durations, 0.95),
+                    p99_ms: percentile(&e.durations, 0.99),
+                }
+            })
+            .collect();
+        endpoints.sort_by(|a, b| b.requests.cmp(&a.requests).then_with(|| a.endpoint.cmp(&b.endpoint)));
+        endpoints.truncate(n);
+        let requests = self.status_classes.iter().sum();
+        LogReport {
+            lines: self.stats.lines,
+            parsed: self.parsed,
+            unparsed: self.unparsed,
+            overlong: self.stats.overlong,
+            invalid_utf8: self.stats.invalid_utf8,
+            before_window: self.before_window,
+            levels: self.levels,
+            error_types: top(self.error_types, n, None),
+            top_messages: top(self.messages, n, None),
+            endpoints,
+            status_classes: self.status_classes,
+            requests,
+            busy_ips: top(self.ips, usize::MAX, Some(self.options.ip_limit)),
+            failed_logins: self.failed_logins,
+            failed_login_ips: top(self.failed_ips, usize::MAX, Some(self.options.failed_login_limit)),
+            failed_login_users: top(self.failed_users, usize::MAX, Some(self.options.failed_login_limit)),
+        }
+    }
+}
+
+fn fmt_ms(v: Option<f64>) -> String {
+    v.map_or_else(|| "-".to_owned(), |ms| crate::fmt_number(ms).to_string())
+}
+
+impl LogReport {
+    pub fn errors(&self) -> u64 {
+        self.levels.iter().filter(|(l, _)| l.is_error()).map(|(_, c)| c).sum()
+    }
+
+    /// The manuals' report: error types, then the endpoint table (`| 接口 | 调用次数 | 错误次数
+    /// | 错误率 |`, top N by calls, rates to one decimal), then IPs and failed logins.
+    pub fn to_markdown(&self, zh: bool) -> String {
+        let mut out = String::new();
+        let (errors_h, api_h, cols, ips_h, logins_h, times) = if zh {
+            (
+                "## 错误统计",
+                "## API性能统计",
+                ["接口", "调用次数", "错误次数", "错误率", "P95(ms)"],
+                "## 可疑IP",
+                "## 失败登录",
+                "次",
+            )
+        } else {
+            (
+                "## Errors",
+                "## API performance",
+                ["Endpoint", "Calls", "Errors", "Error rate", "P95 (ms)"],
+                "## Busy IPs",
+                "## Failed logins",
+                " times",
+            )
+        };
+        out.push_str(&format!("{errors_h}\n"));
+        for (t, c) in &self.error_types {
+            out.push_str(&format!("  - {t}: {c}{times}\n"));
+        }
+        out.push_str(&format!(
+            "\n{api_h}\n| {} | {} | {} | {} | {} |\n|------|---------|---------|--------|--------|\n",
+            cols[0], cols[1], cols[2], cols[3], cols[4]
+        ));
+        for e in &self.endpoints {
+            out.push_str(&format!(
+                "| {} | {} | {} | {:.1}% | {} |\n",
+                e.endpoint.replace('|', "\\|"),
+                e.requests,
+                e.errors,
+                e.error_rate,
+                fmt_ms(e.p95_ms)
+            ));
+        }
+        out.push_str(&format!("\n{ips_h}\n"));
+        for (ip, c) in &self.busy_ips {
+            out.push_str(&format!("  - {ip}: {c}\n"));
+        }
+        out.push_str(&format!("\n{logins_h}: {}\n", self.failed_logins));
+        for (ip, c) in &self.failed_login_ips {
+            out.push_str(&format!("  - {ip}: {c}\n"));
+        }
+        out
+    }
+
+    pub fn to_json(&self) -> Value {
+        json!({
+            "lines": self.lines,
+            "parsed": self.parsed,
+            "unparsed": self.unparsed,
+            "overlong": self.overlong,
+            "invalid_utf8": self.invalid_utf8,
+            "before_window": self.before_window,
+            "levels": self.levels.iter().map(|(l, c)| (l.as_str().to_owned(), json!(c))).collect::<serde_json::Map<_, _>>(),
+            "errors": self.errors(),
+            "error_types": self.error_types.iter().map(|(t, c)| json!([t, c])).collect::<Vec<_>>(),
+            "top_messages": self.top_messages.iter().map(|(t, c)| json!([t, c])).collect::<Vec<_>>(),
+            "endpoints": self.endpoints.iter().map(|e| json!({
+                "endpoint": e.endpoint, "requests": e.requests, "errors": e.errors, "server_errors": e.server_errors,
+                "error_rate": crate::json_number(e.error_rate),
+                "p50_ms": e.p50_ms.map(crate::json_number), "p95_ms": e.p95_ms.map(crate::json_number), "p99_ms": e.p99_ms.map(crate::json_number),
+            })).collect::<Vec<_>>(),
+            "status_classes": {"1xx": self.status_classes[0], "2xx": self.status_classes[1], "3xx": self.status_classes[2],
+                                "4xx": self.status_classes[3], "5xx": self.status_classes[4]},
+            "requests": self.requests,
+            "busy_ips": self.busy_ips.iter().map(|(t, c)| json!([t, c])).collect::<Vec<_>>(),
+            "failed_logins": self.failed_logins,
+            "failed_login_ips": self.failed_login_ips.iter().map(|(t, c)| json!([t, c])).collect::<Vec<_>>(),
+            "failed_login_users": self.failed_login_users.iter().map(|(t, c)| json!([t, c])).collect::<Vec<_>>(),
+        })
+    }
+
+    /// The figures as Measurements (for thresholds, the Runner, rules): `log_lines`,
+    /// `log_errors`, `log_level{level}`, `http_requests`, `http_status{class}`,
+    /// `endpoint_error_rate{endpoint}` (%), `endpoint_p95_ms{endpoint}`, `busy_ips`,
+    /// `failed_logins`, `failed_login_ips`.
+    pub fn measurements(&self) -> Result<Vec<Measurement>> {
+        let mut out = vec![
+            Measurement::new("log_lines", self.lines as f64)?,
+            Measurement::new("log_errors", self.errors() as f64)?,
+            Measurement::new("http_requests", self.requests as f64)?,
+            Measurement::new("busy_ips", self.busy_ips.len() as f64)?,
+            Measurement::new("failed_logins", self.failed_logins as f64)?,
+            Measurement::new("failed_login_ips", self.failed_login_ips.len() as f64)?,
+        ];
+        for (l, c) in &self.levels {
+            out.push(Measurement::new("log_level", *c as f64)?.with_label("level", l.as_str())?);
+        }
+        for (i, c) in self.status_classes.iter().enumerate() {
+            out.push(Measurement::new("http_status", *c as f64)?.with_label("class", format!("{}xx", i + 1))?);
+        }
+        for e in &self.endpoints {
+            out.push(
+                Measurement::new("endpoint_error_rate", e.error_rate)?
+                    .with_unit("%")
+                    .with_label("endpoint", e.endpoint.clone())?,
+            );
+            if let Some(p) = e.p95_ms {
+                out.push(
+                    Measurement::new("endpoint_p95_ms", p)?
+                        .with_unit("ms")
+                        .with_label("endpoint", e.endpoint.clone())?,
+                );
+            }
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalising() {
+        assert_eq!(endpoint_key("GET", "/api/courses/42/lessons/7?x=1"), "GET /api/courses/{id}/lessons/{id}");
+        assert_eq!(endpoint_key("DELETE", "/u/123e4567-e89b-12d3-a456-426614174000"), "DELETE /u/{id}");
+        assert_eq!(error_type("Database error: psycopg2.OperationalError: timeout"), "psycopg2.OperationalError");
+        assert_eq!(error_type("ConnectionRefused while calling redis"), "ConnectionRefused");
+        assert_eq!(
+            normalize_message("user 12345 failed after 3.5s from 10.0.0.7"),
+            "user <n> failed after <n>s from <n>"
+        );
+        assert_eq!(percentile(&[1.0, 2.0, 3.0, 4.0], 0.5), Some(2.0));
+        assert_eq!(percentile(&[1.0, 2.0, 3.0, 4.0], 0.95), Some(4.0));
+        assert_eq!(percentile(&[], 0.5), None);
+    }
+}

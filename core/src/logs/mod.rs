@@ -1,0 +1,9 @@
+//! Log analysis: line formats (`format`), streaming over plain and gzip files (`read`), and
+//! the manuals' analyses in one pass (`analyze`).
+
+pub mod analyze;
+pub mod format;
+pub mod read;
+
+pub use analyze::{Analysis, EndpointStats, LogReport, Options};
+pub use format::{Level, LineFormat, Record};
