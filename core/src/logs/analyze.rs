@@ -43,6 +43,53 @@ impl Default for Options {
     }
 }
 
+impl Options {
+    /// From `{"since": RFC 3339 or Unix seconds, "top": 20, "ip_limit": 1000,
+    /// "failed_login": REGEX, "failed_login_limit": 10}` (all optional).
+    pub fn from_value(v: &Value) -> Result<Options> {
+        let mut o = Options::default();
+        let Some(map) = v.as_object() else {
+            if v.is_null() {
+                return Ok(o);
+            }
+            return Err(crate::Error::invalid_value("options", &v.to_string(), "expected an object"));
+        };
+        for (k, val) in map {
+            let bad = |reason: &str| crate::Error::invalid_value(&format!("options.{k}"), &val.to_string(), reason);
+            match k.as_str() {
+                "since" => {
+                    o.since_ms = Some(match val {
+                        Value::Number(n) => crate::forecast::input::time_ms("options.since", n.as_f64().ok_or_else(|| bad("expected a time"))?)?,
+                        Value::String(t) => crate::check::parse_time("options.since", t)?.as_millisecond(),
+                        _ => return Err(bad("expected RFC 3339 or Unix seconds")),
+                    })
+                }
+                "top" => o.top = val.as_u64().ok_or_else(|| bad("expected a count"))? as usize,
+                "ip_limit" => o.ip_limit = val.as_u64().ok_or_else(|| bad("expected a count"))?,
+                "failed_login_limit" => o.failed_login_limit = val.as_u64().ok_or_else(|| bad("expected a count"))?,
+                "failed_login" => {
+                    let text = val.as_str().ok_or_else(|| bad("expected a regex"))?;
+                    o.failed_login = Regex::new(text).map_err(|e| bad(&format!("not a regex: {e}")))?;
+                }
+                _ => return Err(bad("unknown option (known: since, top, ip_limit, failed_login, failed_login_limit)")),
+            }
+        }
+        Ok(o)
+    }
+}
+
+/// Analyses lines already in memory.
+pub fn analyze_lines<'a>(lines: impl IntoIterator<Item = &'a str>, format: &LineFormat, options: Options) -> LogReport {
+    let mut a = Analysis::new(options);
+    let mut n = 0;
+    for line in lines {
+        a.add_line(line, format);
+        n += 1;
+    }
+    a.add_read_stats(ReadStats { lines: n, overlong: 0, invalid_utf8: 0 });
+    a.finish()
+}
+
 #[derive(Debug, Clone, Default)]
 struct Endpoint {
     requests: u64,

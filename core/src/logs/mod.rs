@@ -5,5 +5,5 @@ pub mod analyze;
 pub mod format;
 pub mod read;
 
-pub use analyze::{Analysis, EndpointStats, LogReport, Options};
+pub use analyze::{Analysis, EndpointStats, LogReport, Options, analyze_lines};
 pub use format::{Level, LineFormat, Record};
