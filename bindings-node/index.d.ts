@@ -348,6 +348,15 @@ export interface AlertEvent {
   notify: boolean
 }
 
+/** Analyses log files (plain or gzip) off the JS thread. */
+export declare function analyzeLogFiles(files: Array<string>, format: string, options?: any | undefined | null): Promise<any>
+
+/**
+ * Analyses `lines` in `format` (iso-level, nginx, json, or a regex with named captures);
+ * `options`: `{since, top, ip_limit, failed_login, failed_login_limit}`.
+ */
+export declare function analyzeLogLines(lines: Array<string>, format: string, options?: any | undefined | null): any
+
 /**
  * Builds a manifest of a directory off the JS thread, hashing files on every core. Bad
  * options throw at once (with their OPSBOOK_ code); the Promise rejects when the tree

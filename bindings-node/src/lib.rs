@@ -8,6 +8,7 @@ mod backup;
 mod check;
 mod errors;
 mod forecast;
+mod logs;
 mod probe;
 mod rules;
 mod runner;

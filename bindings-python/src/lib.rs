@@ -14,6 +14,7 @@ mod check;
 mod errors;
 mod forecast;
 mod json;
+mod logs;
 mod probe;
 mod rules;
 mod runner;
@@ -47,6 +48,7 @@ fn _opsbook(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(rules::fingerprint, m)?)?;
     m.add_class::<alert::Channel>()?;
     m.add_function(wrap_pyfunction!(alert::render_template, m)?)?;
+    m.add_function(wrap_pyfunction!(logs::analyze, m)?)?;
     m.add_class::<backup::Manifest>()?;
     m.add_class::<backup::Problem>()?;
     m.add_class::<backup::Verification>()?;

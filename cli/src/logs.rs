@@ -15,9 +15,13 @@ pub enum LogsCommand {
         /// (time, level, message, ip, user, method, path, status, duration_ms, duration_s).
         #[arg(long, default_value = "iso-level")]
         input_format: String,
-        /// Only lines of the last DURATION before --now (e.g. 24h).
+        /// Only lines of the last DURATION before --now (e.g. 24h), or since a time (RFC 3339).
         #[arg(long)]
         since: Option<String>,
+        /// What a failed login looks like (a regex; default: login failed, failed password,
+        /// authentication failed, 登录失败).
+        #[arg(long)]
+        failed_login: Option<String>,
         /// The clock (RFC 3339 or Unix seconds; default now).
         #[arg(long)]
         now: Option<String>,
@@ -45,8 +49,18 @@ pub enum LogsFormat {
 }
 
 pub fn run(command: LogsCommand) -> opsbook::Result<u8> {
-    let LogsCommand::Analyze { files, input_format, since, now, top, ip_limit, failed_login_limit, format, lang } =
-        command;
+    let LogsCommand::Analyze {
+        files,
+        input_format,
+        since,
+        failed_login,
+        now,
+        top,
+        ip_limit,
+        failed_login_limit,
+        format,
+        lang,
+    } = command;
     let format_spec = LineFormat::parse(&input_format)?;
     let zh = opsbook::alert::message::Lang::parse("--lang", &lang)? == opsbook::alert::message::Lang::ZhCn;
     let now_ms = match &now {
@@ -56,11 +70,22 @@ pub fn run(command: LogsCommand) -> opsbook::Result<u8> {
             Err(_) => opsbook::check::parse_time("--now", t)?.as_millisecond(),
         },
     };
-    let since_ms = since
-        .as_deref()
-        .map(|s| opsbook::duration::parse_duration("--since", s).map(|d| now_ms - d.as_millis() as i64))
-        .transpose()?;
-    let mut analysis = Analysis::new(Options { since_ms, top, ip_limit, failed_login_limit, ..Options::default() });
+    let since_ms = match since.as_deref() {
+        None => None,
+        Some(s) => Some(match opsbook::duration::parse_duration("--since", s) {
+            Ok(d) => now_ms - d.as_millis() as i64,
+            Err(e) => opsbook::check::parse_time("--since", s).map_err(|_| e)?.as_millisecond(),
+        }),
+    };
+    let mut options = Options { since_ms, top, ip_limit, failed_login_limit, ..Options::default() };
+    if let Some(re) = failed_login {
+        options.failed_login = regex::Regex::new(&re).map_err(|e| opsbook::Error::InvalidValue {
+            field: "--failed-login".into(),
+            value: re.clone(),
+            reason: e.to_string(),
+        })?;
+    }
+    let mut analysis = Analysis::new(options);
     for file in &files {
         analysis.add_file(file, &format_spec)?;
     }

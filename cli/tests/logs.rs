@@ -55,3 +55,45 @@ fn analyze_access_and_app_logs() {
     assert!(String::from_utf8_lossy(&missing.stderr).contains("/nonexistent/x.log"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn log_vectors_through_the_command() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/vectors/logs.json");
+    let file: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let cases = file["cases"].as_array().unwrap();
+    let dir = std::env::temp_dir().join(format!("opsbook-cli-logvec-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    for (i, case) in cases.iter().enumerate() {
+        let log = dir.join(format!("{i}.log"));
+        let lines: Vec<&str> = case["lines"].as_array().unwrap().iter().map(|l| l.as_str().unwrap()).collect();
+        std::fs::write(&log, lines.iter().map(|l| format!("{l}\n")).collect::<String>()).unwrap();
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_opsbook"));
+        cmd.args(["logs", "analyze", "--format", "json", "--input-format", case["format"].as_str().unwrap()]).arg(&log);
+        for (k, v) in case["options"].as_object().unwrap() {
+            let value = v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string());
+            cmd.arg(format!("--{}", k.replace('_', "-"))).arg(value);
+        }
+        let out = cmd.output().unwrap();
+        let name = case["name"].as_str().unwrap();
+        match (case.get("want"), case.get("error")) {
+            (Some(want), _) => {
+                let got: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+                assert_eq!(&got, want, "{name}: {}", String::from_utf8_lossy(&out.stderr));
+            }
+            (_, Some(parts)) => {
+                assert_ne!(out.status.code(), Some(0), "{name}");
+                let stderr = String::from_utf8_lossy(&out.stderr);
+                // Options the command takes as flags are refused by its parser instead.
+                let flag_refused = stderr.contains("unexpected argument") || stderr.contains("invalid value");
+                assert!(
+                    flag_refused || parts.as_array().unwrap().iter().all(|p| stderr.contains(p.as_str().unwrap())),
+                    "{name}: {stderr}"
+                );
+            }
+            _ => unreachable!(),
+        }
+    }
+    assert_eq!(cases.len(), 8);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -609,6 +609,21 @@ void opsbook_report_free(opsbook_report *r);
 // disk) against the manuals' default thresholds into a new report. Blocks for the sample.
 opsbook_result opsbook_check_system(uint32_t cpu_sample_ms, opsbook_report **out);
 
+// Analyses `lines_json` (a JSON list of lines) in `format` ("iso-level", "nginx", "json",
+// or a regex with named captures); `options_json` (NULL for defaults): `{"since", "top",
+// "ip_limit", "failed_login", "failed_login_limit"}`. `*out`: the report as JSON; free with
+// `opsbook_string_free`.
+opsbook_result opsbook_logs_analyze_lines(const char *lines_json,
+                                          const char *format,
+                                          const char *options_json,
+                                          char **out);
+
+// Analyses log files (`paths_json`: a JSON list of paths; rotated .gz read as they are).
+opsbook_result opsbook_logs_analyze_files(const char *paths_json,
+                                          const char *format,
+                                          const char *options_json,
+                                          char **out);
+
 // A dispatcher from `{"route": {...}, "silences": [...], "inhibit_rules": [...]}`;
 // NULL: Alertmanager's defaults (group by alertname, 30s, 5m, 4h).
 opsbook_result opsbook_dispatcher_from_json(const char *config, opsbook_dispatcher **out);

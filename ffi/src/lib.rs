@@ -30,6 +30,7 @@ mod backup;
 mod error;
 mod forecast;
 mod handles;
+mod logs;
 mod notify;
 mod pipeline;
 mod rules;

@@ -10,7 +10,7 @@ Rust core shared with the Node, C and command-line front doors, so all of them g
 same answers.
 """
 
-from . import alert, backup, forecast, rules, state
+from . import alert, backup, forecast, logs, rules, state
 from ._opsbook import (
     CheckResult,
     HealthReport,
@@ -33,6 +33,7 @@ __all__ = [
     "alert",
     "backup",
     "forecast",
+    "logs",
     "rules",
     "state",
     "CheckResult",

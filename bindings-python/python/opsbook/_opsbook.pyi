@@ -6,6 +6,7 @@ from typing_extensions import Buffer
 from typing import Any, Awaitable, Coroutine, Final, Mapping, Optional, Protocol, Sequence, TypedDict, Union, final
 
 __all__ = [
+    "analyze",
     "Channel",
     "render_template",
     "Manifest",
@@ -553,6 +554,13 @@ def render_template(
     markup: str = "plain",
     tz: str = "UTC",
 ) -> str: ...
+
+def analyze(
+    files: Optional[Sequence[Union[str, os.PathLike[str]]]] = None,
+    lines: Optional[Sequence[str]] = None,
+    format: str = "iso-level",
+    options: Optional[Mapping[str, Any]] = None,
+) -> dict[str, Any]: ...
 
 @final
 class Manifest:

@@ -59,7 +59,10 @@ impl Options {
             match k.as_str() {
                 "since" => {
                     o.since_ms = Some(match val {
-                        Value::Number(n) => crate::forecast::input::time_ms("options.since", n.as_f64().ok_or_else(|| bad("expected a time"))?)?,
+                        Value::Number(n) => crate::forecast::input::time_ms(
+                            "options.since",
+                            n.as_f64().ok_or_else(|| bad("expected a time"))?,
+                        )?,
                         Value::String(t) => crate::check::parse_time("options.since", t)?.as_millisecond(),
                         _ => return Err(bad("expected RFC 3339 or Unix seconds")),
                     })

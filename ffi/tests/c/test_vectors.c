@@ -1382,6 +1382,40 @@ static void replay_alert_messages(const char *dir) {
   cJSON_Delete(doc);
 }
 
+/* ---- tests/vectors/logs.json: log analysis ---- */
+
+static void replay_logs(const char *dir) {
+  cJSON *doc = load(dir, "logs.json");
+  int replayed = 0;
+  const cJSON *c;
+  cJSON_ArrayForEach(c, cJSON_GetObjectItem(doc, "cases")) {
+    const char *name = text_of(c, "name");
+    char *lines = cJSON_PrintUnformatted(cJSON_GetObjectItem(c, "lines"));
+    char *options = cJSON_PrintUnformatted(cJSON_GetObjectItem(c, "options"));
+    char *out = NULL;
+    opsbook_result rc = opsbook_logs_analyze_lines(lines, text_of(c, "format"), options, &out);
+    const cJSON *want = cJSON_GetObjectItem(c, "want");
+    if (want) {
+      cJSON *got = out ? cJSON_Parse(out) : NULL;
+      CHECK(rc == OPSBOOK_RESULT_OK && cJSON_Compare(got, want, 1), "%s: got %s (%s)", name, out ? out : "NULL", last_error());
+      cJSON_Delete(got);
+    } else {
+      CHECK(rc == OPSBOOK_RESULT_INVALID_VALUE && contains_all(last_error(), cJSON_GetObjectItem(c, "error")), "%s: %s", name, last_error());
+    }
+    opsbook_string_free(out);
+    free(lines);
+    free(options);
+    replayed++;
+  }
+  CHECK(replayed == 8, "logs replayed %d", replayed);
+  char *out = NULL;
+  CHECK(opsbook_logs_analyze_files("[\"/nonexistent/opsbook.log\"]", "nginx", NULL, &out) == OPSBOOK_RESULT_IO &&
+            strstr(last_error(), "/nonexistent/opsbook.log"), "missing file: %s", last_error());
+  CHECK(opsbook_logs_analyze_lines("[1, 2]", "nginx", NULL, &out) == OPSBOOK_RESULT_INVALID_VALUE, "not strings");
+  CHECK(opsbook_logs_analyze_lines(NULL, "nginx", NULL, &out) == OPSBOOK_RESULT_NULL_ARGUMENT, "NULL lines");
+  cJSON_Delete(doc);
+}
+
 int main(int argc, char **argv) {
   if (argc != 2) {
     fprintf(stderr, "usage: %s VECTORS_DIR\n", argv[0]);
@@ -1405,6 +1439,7 @@ int main(int argc, char **argv) {
   state_and_delivery(argv[1]);
   replay_templates(argv[1]);
   replay_alert_messages(argv[1]);
+  replay_logs(argv[1]);
   printf("%d passed, %d failed\n", passed, failed);
   return failed == 0 ? 0 : 1;
 }
