@@ -156,3 +156,36 @@ fn failed_logins_per_ip_and_user() {
     assert_eq!(r.failed_login_ips, vec![("198.51.100.7".to_owned(), 45), ("198.51.100.8".to_owned(), 15)]);
     assert_eq!(r.failed_login_users, vec![("user0".to_owned(), 30), ("user1".to_owned(), 30)]);
 }
+
+#[test]
+fn a_file_read_on_every_core_gives_the_serial_answer() {
+    let dir = TempDir::new("logs-large");
+    let path = dir.0.join("big.log");
+    let mut text = String::with_capacity(2 << 20);
+    let mut i = 0u64;
+    while text.len() < 2 << 20 {
+        let status = if i % 97 == 0 {
+            500
+        } else if i % 13 == 0 {
+            404
+        } else {
+            200
+        };
+        text.push_str(&format!(
+            "10.0.{}.{} - - [01/May/2024:16:00:00 +0800] \"GET /api/items/{} HTTP/1.1\" {status} 10 \"-\" \"ua\" 0.{:03}\n",
+            i % 3,
+            i % 251,
+            i % 977,
+            i % 1000
+        ));
+        i += 1;
+    }
+    std::fs::write(&path, &text).unwrap();
+    // Read on every core from 64 KiB up (32 MiB by default).
+    let mut parallel = Analysis::new(Options { parallel_from_bytes: 64 << 10, ..Options::default() });
+    parallel.add_file(&path, &LineFormat::Combined).unwrap();
+    let parallel = parallel.finish();
+    let serial = opsbook::logs::analyze_lines(text.lines(), &LineFormat::Combined, Options::default());
+    assert_eq!(parallel, serial);
+    assert_eq!(parallel.lines, i);
+}

@@ -4,7 +4,9 @@
 //! status classes — as a report (text, markdown, JSON) and as Measurements the Runner and
 //! the rules engine can alert on.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use fnv::FnvHashMap;
 
 use regex::Regex;
 use serde_json::{Value, json};
@@ -28,6 +30,8 @@ pub struct Options {
     pub failed_login: Regex,
     /// IPs (and users) with more failed logins than this are listed (the manuals: 10).
     pub failed_login_limit: u64,
+    /// Plain files from this size up are read on every core (default 32 MiB).
+    pub parallel_from_bytes: u64,
 }
 
 impl Default for Options {
@@ -39,6 +43,7 @@ impl Default for Options {
             failed_login: Regex::new(r"(?i)login failed|failed password|authentication failed|登录失败")
                 .expect("valid"),
             failed_login_limit: 10,
+            parallel_from_bytes: 32 * 1024 * 1024,
         }
     }
 }
@@ -110,14 +115,16 @@ pub struct Analysis {
     unparsed: u64,
     before_window: u64,
     levels: BTreeMap<Level, u64>,
-    error_types: HashMap<String, u64>,
-    messages: HashMap<String, u64>,
-    endpoints: HashMap<String, Endpoint>,
+    error_types: FnvHashMap<String, u64>,
+    messages: FnvHashMap<String, u64>,
+    endpoints: FnvHashMap<String, Endpoint>,
+    /// Reused for each line's endpoint key.
+    key: String,
     status_classes: [u64; 5],
-    ips: HashMap<String, u64>,
+    ips: FnvHashMap<String, u64>,
     failed_logins: u64,
-    failed_ips: HashMap<String, u64>,
-    failed_users: HashMap<String, u64>,
+    failed_ips: FnvHashMap<String, u64>,
+    failed_users: FnvHashMap<String, u64>,
 }
 
 /// Per-endpoint figures.
@@ -225,8 +232,15 @@ pub fn error_type(message: &str) -> String {
 
 /// `GET /api/courses/42?x=1` → `GET /api/courses/{id}`.
 pub fn endpoint_key(method: &str, path: &str) -> String {
-    let path = path.split(['?', '#']).next().unwrap_or("");
     let mut out = String::with_capacity(method.len() + path.len() + 4);
+    endpoint_key_into(&mut out, method, path);
+    out
+}
+
+/// `endpoint_key` written into `out` (cleared first).
+fn endpoint_key_into(out: &mut String, method: &str, path: &str) {
+    out.clear();
+    let path = path.split(['?', '#']).next().unwrap_or("");
     out.push_str(method);
     out.push(' ');
     for (i, seg) in path.split('/').enumerate() {
@@ -239,10 +253,9 @@ pub fn endpoint_key(method: &str, path: &str) -> String {
                 && seg.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-'));
         out.push_str(if is_id { "{id}" } else { seg });
     }
-    out
 }
 
-fn top(map: HashMap<String, u64>, n: usize, above: Option<u64>) -> Vec<(String, u64)> {
+fn top(map: FnvHashMap<String, u64>, n: usize, above: Option<u64>) -> Vec<(String, u64)> {
     let mut v: Vec<(String, u64)> = map.into_iter().filter(|(_, c)| above.is_none_or(|a| *c > a)).collect();
     v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     v.truncate(n);
@@ -266,14 +279,15 @@ impl Analysis {
             unparsed: 0,
             before_window: 0,
             levels: BTreeMap::new(),
-            error_types: HashMap::new(),
-            messages: HashMap::new(),
-            endpoints: HashMap::new(),
+            error_types: FnvHashMap::default(),
+            messages: FnvHashMap::default(),
+            endpoints: FnvHashMap::default(),
+            key: String::new(),
             status_classes: [0; 5],
-            ips: HashMap::new(),
+            ips: FnvHashMap::default(),
             failed_logins: 0,
-            failed_ips: HashMap::new(),
-            failed_users: HashMap::new(),
+            failed_ips: FnvHashMap::default(),
+            failed_users: FnvHashMap::default(),
         }
     }
 
@@ -301,6 +315,7 @@ impl Analysis {
     }
 
     fn failed_login(&mut self, line: &str, record: Option<&Record>) {
+        // The whole line, as the manuals' `grep "login failed"` reads it.
         if !self.options.failed_login.is_match(line) {
             return;
         }
@@ -328,7 +343,11 @@ impl Analysis {
             let class = usize::from(status / 100).saturating_sub(1).min(4);
             self.status_classes[class] += 1;
             if let (Some(method), Some(path)) = (r.method, r.path) {
-                let e = self.endpoints.entry(endpoint_key(method, path)).or_default();
+                endpoint_key_into(&mut self.key, method, path);
+                if !self.endpoints.contains_key(self.key.as_str()) {
+                    self.endpoints.insert(self.key.clone(), Endpoint::default());
+                }
+                let e = self.endpoints.get_mut(self.key.as_str()).expect("inserted above");
                 e.requests += 1;
                 if status >= 400 {
                     e.errors += 1;
@@ -352,12 +371,71 @@ impl Analysis {
         self.failed_login(line, Some(r));
     }
 
-    /// Reads and adds every line of a file (plain or gzip).
+    /// Reads and adds every line of a file (plain or gzip). A large plain file is read in
+    /// byte ranges on every core, each line by the range its first byte is in.
     pub fn add_file(&mut self, path: &std::path::Path, format: &LineFormat) -> Result<()> {
-        let mut reader = crate::logs::read::open(path)?;
-        let stats = crate::logs::read::for_each_line(reader.as_mut(), path, |line| self.add_line(line, format))?;
-        self.add_read_stats(stats);
+        let threads = std::thread::available_parallelism().map_or(1, usize::from);
+        let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+        if threads < 2 || size < self.options.parallel_from_bytes.max(1) || crate::logs::read::is_gzip(path)? {
+            let mut reader = crate::logs::read::open(path)?;
+            let stats = crate::logs::read::for_each_line(reader.as_mut(), path, |line| self.add_line(line, format))?;
+            self.add_read_stats(stats);
+            return Ok(());
+        }
+        let step = size.div_ceil(threads as u64);
+        let parts: Vec<Result<Analysis>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..threads as u64)
+                .map(|i| {
+                    let options = self.options.clone();
+                    scope.spawn(move || {
+                        let mut part = Analysis::new(options);
+                        let (start, end) = (i * step, ((i + 1) * step).min(size));
+                        let stats = crate::logs::read::for_each_line_in_range(path, start, end, |line| {
+                            part.add_line(line, format)
+                        })?;
+                        part.add_read_stats(stats);
+                        Ok(part)
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().expect("a log worker does not panic")).collect()
+        });
+        for part in parts {
+            self.merge(part?);
+        }
         Ok(())
+    }
+
+    /// Adds another analysis' counts (of other lines) to this one.
+    pub fn merge(&mut self, other: Analysis) {
+        fn add(into: &mut FnvHashMap<String, u64>, from: FnvHashMap<String, u64>) {
+            for (k, v) in from {
+                *into.entry(k).or_default() += v;
+            }
+        }
+        self.stats.add(other.stats);
+        self.parsed += other.parsed;
+        self.unparsed += other.unparsed;
+        self.before_window += other.before_window;
+        for (l, c) in other.levels {
+            *self.levels.entry(l).or_default() += c;
+        }
+        add(&mut self.error_types, other.error_types);
+        add(&mut self.messages, other.messages);
+        for (k, e) in other.endpoints {
+            let mine = self.endpoints.entry(k).or_default();
+            mine.requests += e.requests;
+            mine.errors += e.errors;
+            mine.server_errors += e.server_errors;
+            mine.durations.extend(e.durations);
+        }
+        for (i, c) in other.status_classes.iter().enumerate() {
+            self.status_classes[i] += c;
+        }
+        add(&mut self.ips, other.ips);
+        self.failed_logins += other.failed_logins;
+        add(&mut self.failed_ips, other.failed_ips);
+        add(&mut self.failed_users, other.failed_users);
     }
 
     pub fn finish(self) -> LogReport {

@@ -256,32 +256,53 @@ fn clf_time(b: &[u8]) -> Option<i64> {
     epoch_ms((y, mo, d), (h, mi, s, 0), offset)
 }
 
+/// The index of `byte` in `b` at or after `from`.
+fn find(b: &[u8], from: usize, byte: u8) -> Option<usize> {
+    b.get(from..)?.iter().position(|c| *c == byte).map(|i| from + i)
+}
+
 fn combined(line: &str) -> Option<Record<'_>> {
-    let (ip, rest) = line.split_once(' ')?;
-    // `- user [` : the identity is ignored.
-    let (_ident, rest) = rest.split_once(' ')?;
-    let (user, rest) = rest.split_once(" [")?;
-    let (time, rest) = rest.split_once("] \"")?;
-    let time_ms = clf_time(time.as_bytes());
-    let (request, rest) = rest.split_once("\" ")?;
+    // Byte scanning (this runs over gigabytes): ip SP ident SP user SP [time] SP "request" SP
+    // status SP bytes [SP "referer" SP "agent"] [SP request-time].
+    let b = line.as_bytes();
+    let ip_end = find(b, 0, b' ')?;
+    let ident_end = find(b, ip_end + 1, b' ')?;
+    let open = find(b, ident_end + 1, b'[')?;
+    if open == 0 || b[open - 1] != b' ' {
+        return None;
+    }
+    let user = &line[ident_end + 1..open - 1];
+    let close = find(b, open + 1, b']')?;
+    let time_ms = clf_time(&b[open + 1..close]);
+    if b.get(close + 1) != Some(&b' ') || b.get(close + 2) != Some(&b'"') {
+        return None;
+    }
+    let req_start = close + 3;
+    let req_end = find(b, req_start, b'"')?;
+    let request = &line[req_start..req_end];
+    let status_start = req_end + 2;
+    if b.get(req_end + 1) != Some(&b' ') {
+        return None;
+    }
+    let status = digits(b, status_start, 3)? as u16;
+    if !(100..600).contains(&status) || b.get(status_start + 3).is_some_and(|c| *c != b' ') {
+        return None;
+    }
     let mut parts = request.splitn(3, ' ');
     let method = parts.next().filter(|m| !m.is_empty() && m.bytes().all(|c| c.is_ascii_uppercase()));
     let path = parts.next();
-    let (status, rest) = rest.split_once(' ').unwrap_or((rest, ""));
-    let status: u16 = status.parse().ok().filter(|s| (100..600).contains(s))?;
-    // Bytes, then optionally "referer" "agent", then optionally the request time.
-    let after_bytes = rest.split_once(' ').map_or("", |(_, r)| r);
-    let duration_ms = after_bytes
-        .rsplit_once('"')
-        .map_or(after_bytes, |(_, tail)| tail)
-        .split_whitespace()
-        .next()
+    // The request time, when the line ends with one after the quoted fields.
+    let tail_start = b.iter().rposition(|c| *c == b'"').map_or(status_start + 3, |q| q.max(status_start + 3));
+    let duration_ms = line
+        .get(tail_start + 1..)
+        .and_then(|t| t.split_ascii_whitespace().next_back())
+        .filter(|t| t.bytes().next().is_some_and(|c| c.is_ascii_digit()) && t.contains('.'))
         .and_then(|t| t.parse::<f64>().ok())
-        .filter(|t| t.is_finite() && *t >= 0.0)
+        .filter(|t| t.is_finite())
         .map(|s| s * 1000.0);
     Some(Record {
         time_ms,
-        ip: Some(ip),
+        ip: Some(&line[..ip_end]),
         user: Some(user).filter(|u| *u != "-"),
         method,
         path,

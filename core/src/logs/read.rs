@@ -31,13 +31,19 @@ fn io_error(path: &Path, e: std::io::Error) -> Error {
     Error::Io { path: path.display().to_string(), reason: e.to_string() }
 }
 
-/// Opens `path`, decompressing gzip.
-pub fn open(path: &Path) -> Result<Box<dyn BufRead>> {
+/// Whether `path` starts with gzip's magic bytes.
+pub fn is_gzip(path: &Path) -> Result<bool> {
     let mut file = File::open(path).map_err(|e| io_error(path, e))?;
     let mut magic = [0u8; 2];
     let n = file.read(&mut magic).map_err(|e| io_error(path, e))?;
+    Ok(n == 2 && magic == [0x1f, 0x8b])
+}
+
+/// Opens `path`, decompressing gzip.
+pub fn open(path: &Path) -> Result<Box<dyn BufRead>> {
+    let gzip = is_gzip(path)?;
     let file = File::open(path).map_err(|e| io_error(path, e))?;
-    if n == 2 && magic == [0x1f, 0x8b] {
+    if gzip {
         Ok(Box::new(BufReader::with_capacity(256 * 1024, flate2::read::MultiGzDecoder::new(file))))
     } else {
         Ok(Box::new(BufReader::with_capacity(256 * 1024, file)))
@@ -48,13 +54,56 @@ pub fn open(path: &Path) -> Result<Box<dyn BufRead>> {
 pub fn for_each_line(reader: &mut dyn BufRead, name: &Path, mut f: impl FnMut(&str)) -> Result<ReadStats> {
     let mut stats = ReadStats::default();
     let mut line: Vec<u8> = Vec::with_capacity(512);
-    let mut overlong = false;
     loop {
-        let buf = reader.fill_buf().map_err(|e| io_error(name, e))?;
-        if buf.is_empty() {
+        let (used, mut overlong) = read_bounded(reader, &mut line).map_err(|e| io_error(name, e))?;
+        if used == 0 {
             break;
         }
-        let (chunk, used, ends) = match memchr(buf) {
+        emit(&mut line, &mut overlong, &mut stats, &mut f);
+    }
+    Ok(stats)
+}
+
+/// Calls `f` with every line of a plain file whose first byte lies in `start..end` (so
+/// ranges that tile a file see each line once, whole).
+pub fn for_each_line_in_range(path: &Path, start: u64, end: u64, mut f: impl FnMut(&str)) -> Result<ReadStats> {
+    use std::io::{Seek, SeekFrom};
+    let mut file = File::open(path).map_err(|e| io_error(path, e))?;
+    // Begin one byte early: if that byte ends a line, the range starts on a line's start;
+    // otherwise the partial line belongs to the range before.
+    let from = start.saturating_sub(1);
+    file.seek(SeekFrom::Start(from)).map_err(|e| io_error(path, e))?;
+    let mut reader = BufReader::with_capacity(256 * 1024, file);
+    let mut stats = ReadStats::default();
+    let mut line = Vec::with_capacity(512);
+    let mut pos = from;
+    if start > 0 {
+        let (used, _) = read_bounded(&mut reader, &mut line).map_err(|e| io_error(path, e))?;
+        pos += used as u64;
+        line.clear();
+    }
+    while pos < end {
+        let (used, mut overlong) = read_bounded(&mut reader, &mut line).map_err(|e| io_error(path, e))?;
+        if used == 0 {
+            break;
+        }
+        pos += used as u64;
+        emit(&mut line, &mut overlong, &mut stats, &mut f);
+    }
+    Ok(stats)
+}
+
+/// Reads one line (without its `\n`) into `line`, keeping at most MAX_LINE bytes: (bytes
+/// consumed, whether it was longer). 0 bytes: the end.
+fn read_bounded(reader: &mut dyn BufRead, line: &mut Vec<u8>) -> std::io::Result<(usize, bool)> {
+    let mut used_total = 0;
+    let mut overlong = false;
+    loop {
+        let buf = reader.fill_buf()?;
+        if buf.is_empty() {
+            return Ok((used_total, overlong));
+        }
+        let (chunk, used, ends) = match buf.iter().position(|b| *b == b'\n') {
             Some(i) => (&buf[..i], i + 1, true),
             None => (buf, buf.len(), false),
         };
@@ -67,18 +116,11 @@ pub fn for_each_line(reader: &mut dyn BufRead, name: &Path, mut f: impl FnMut(&s
             }
         }
         reader.consume(used);
+        used_total += used;
         if ends {
-            emit(&mut line, &mut overlong, &mut stats, &mut f);
+            return Ok((used_total, overlong));
         }
     }
-    if !line.is_empty() || overlong {
-        emit(&mut line, &mut overlong, &mut stats, &mut f);
-    }
-    Ok(stats)
-}
-
-fn memchr(buf: &[u8]) -> Option<usize> {
-    buf.iter().position(|b| *b == b'\n')
 }
 
 fn emit(line: &mut Vec<u8>, overlong: &mut bool, stats: &mut ReadStats, f: &mut impl FnMut(&str)) {
@@ -105,6 +147,26 @@ fn emit(line: &mut Vec<u8>, overlong: &mut bool, stats: &mut ReadStats, f: &mut 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ranges_tile_a_file() {
+        let dir = std::env::temp_dir().join(format!("opsbook-ranges-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("f.log");
+        let text: String = (0..500).map(|i| format!("line {i} {}\n", "x".repeat(i % 37))).collect();
+        std::fs::write(&path, &text).unwrap();
+        let size = text.len() as u64;
+        for parts in [1u64, 2, 3, 7, 64] {
+            let step = size.div_ceil(parts);
+            let mut got = Vec::new();
+            for i in 0..parts {
+                for_each_line_in_range(&path, i * step, ((i + 1) * step).min(size), |l| got.push(l.to_owned()))
+                    .unwrap();
+            }
+            assert_eq!(got, text.lines().map(str::to_owned).collect::<Vec<_>>(), "{parts} parts");
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 
     #[test]
     fn lines_overlong_and_invalid() {
