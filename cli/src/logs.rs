@@ -40,6 +40,104 @@ pub enum LogsCommand {
         #[arg(long, default_value = "zh-CN")]
         lang: String,
     },
+    /// The log lifecycle as the manuals' find rules: what to compress, move to a tier, or
+    /// delete under DIR. Prints the plan; --apply carries it out.
+    Plan {
+        dir: std::path::PathBuf,
+        /// gzip *.log files older than N days (find -mtime +N), e.g. 7.
+        #[arg(long)]
+        compress_after: Option<u32>,
+        /// Delete compressed logs older than N days, e.g. 30.
+        #[arg(long)]
+        delete_compressed_after: Option<u32>,
+        /// Delete any log older than N days.
+        #[arg(long)]
+        delete_after: Option<u32>,
+        /// A tier NAME:DAYS:DIR (logs older than DAYS move into DIR); repeatable.
+        #[arg(long)]
+        tier: Vec<String>,
+        /// The clock (RFC 3339 or Unix seconds; default now).
+        #[arg(long)]
+        now: Option<String>,
+        /// Carry the plan out (files changed since the plan are left alone).
+        #[arg(long)]
+        apply: bool,
+        #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
+        format: PlanFormat,
+    },
+}
+
+fn now_ms(now: &Option<String>) -> opsbook::Result<i64> {
+    Ok(match now {
+        None => jiff::Timestamp::now().as_millisecond(),
+        Some(t) => match t.parse::<f64>() {
+            Ok(seconds) => opsbook::forecast::input::time_ms("--now", seconds)?,
+            Err(_) => opsbook::check::parse_time("--now", t)?.as_millisecond(),
+        },
+    })
+}
+
+fn plan(
+    dir: std::path::PathBuf,
+    rules: opsbook::logs::lifecycle::Rules,
+    now: Option<String>,
+    apply: bool,
+    format: PlanFormat,
+) -> opsbook::Result<u8> {
+    let planned = opsbook::logs::lifecycle::plan(&dir, &rules, now_ms(&now)?)?;
+    let mut code = 0;
+    let rows: Vec<(serde_json::Value, Option<String>)> = if apply {
+        opsbook::logs::lifecycle::apply(&planned).into_iter().map(|d| (d.planned.to_json(), d.error)).collect()
+    } else {
+        planned.iter().map(|p| (p.to_json(), None)).collect()
+    };
+    let mut out = String::new();
+    match format {
+        PlanFormat::Json => {
+            let list: Vec<serde_json::Value> = rows
+                .into_iter()
+                .map(|(mut v, e)| {
+                    if apply {
+                        v["done"] = serde_json::Value::Bool(e.is_none());
+                        v["error"] = e.map_or(serde_json::Value::Null, serde_json::Value::String);
+                    }
+                    v
+                })
+                .collect();
+            out = serde_json::to_string_pretty(&list).expect("JSON values serialise") + "\n";
+        }
+        PlanFormat::Text => {
+            for (v, e) in rows {
+                let to = v["to"].as_str().map(|t| format!(" -> {t}")).unwrap_or_default();
+                let status = match (&e, apply) {
+                    (Some(err), _) => format!("  FAILED: {err}"),
+                    (None, true) => "  done".to_owned(),
+                    (None, false) => String::new(),
+                };
+                out.push_str(&format!(
+                    "{} {}{to} ({} days, {}){status}\n",
+                    v["action"].as_str().unwrap_or(""),
+                    v["path"].as_str().unwrap_or(""),
+                    v["days_old"],
+                    v["reason"].as_str().unwrap_or("")
+                ));
+            }
+            if out.is_empty() {
+                out.push_str("nothing to do\n");
+            }
+        }
+    }
+    if out.contains("FAILED") || out.contains("\"done\": false") {
+        code = 2;
+    }
+    crate::write_stdout(out.as_bytes())?;
+    Ok(code)
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum PlanFormat {
+    Text,
+    Json,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -49,6 +147,28 @@ pub enum LogsFormat {
 }
 
 pub fn run(command: LogsCommand) -> opsbook::Result<u8> {
+    if let LogsCommand::Plan { dir, compress_after, delete_compressed_after, delete_after, tier, now, apply, format } =
+        command
+    {
+        let tiers = tier
+            .iter()
+            .map(|t| {
+                let mut parts = t.splitn(3, ':');
+                match (parts.next(), parts.next().and_then(|d| d.parse().ok()), parts.next()) {
+                    (Some(name), Some(after_days), Some(dir)) if !name.is_empty() && !dir.is_empty() => {
+                        Ok(opsbook::logs::lifecycle::Tier { name: name.to_owned(), after_days, dir: dir.into() })
+                    }
+                    _ => Err(opsbook::Error::InvalidValue {
+                        field: "--tier".into(),
+                        value: t.clone(),
+                        reason: "expected NAME:DAYS:DIR, e.g. cold:30:/archive/logs".into(),
+                    }),
+                }
+            })
+            .collect::<opsbook::Result<Vec<_>>>()?;
+        let rules = opsbook::logs::lifecycle::Rules { compress_after, delete_compressed_after, delete_after, tiers };
+        return plan(dir, rules, now, apply, format);
+    }
     let LogsCommand::Analyze {
         files,
         input_format,
@@ -60,16 +180,13 @@ pub fn run(command: LogsCommand) -> opsbook::Result<u8> {
         failed_login_limit,
         format,
         lang,
-    } = command;
+    } = command
+    else {
+        unreachable!("a plan returned above")
+    };
     let format_spec = LineFormat::parse(&input_format)?;
     let zh = opsbook::alert::message::Lang::parse("--lang", &lang)? == opsbook::alert::message::Lang::ZhCn;
-    let now_ms = match &now {
-        None => jiff::Timestamp::now().as_millisecond(),
-        Some(t) => match t.parse::<f64>() {
-            Ok(seconds) => opsbook::forecast::input::time_ms("--now", seconds)?,
-            Err(_) => opsbook::check::parse_time("--now", t)?.as_millisecond(),
-        },
-    };
+    let now_ms = now_ms(&now)?;
     let since_ms = match since.as_deref() {
         None => None,
         Some(s) => Some(match opsbook::duration::parse_duration("--since", s) {

@@ -97,3 +97,54 @@ fn log_vectors_through_the_command() {
     assert_eq!(cases.len(), 8);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn plan_then_apply_the_lifecycle() {
+    let dir = std::env::temp_dir().join(format!("opsbook-cli-lifecycle-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let now = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_714_550_400);
+    for (name, days) in [("new.log", 1u64), ("old.log", 10), ("older.log.gz", 40)] {
+        std::fs::write(dir.join(name), "x\n").unwrap();
+        let f = std::fs::File::options().write(true).open(dir.join(name)).unwrap();
+        f.set_modified(now - std::time::Duration::from_secs(days * 86_400)).unwrap();
+    }
+    let run = |apply: bool| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_opsbook"));
+        cmd.args([
+            "logs",
+            "plan",
+            "--compress-after",
+            "7",
+            "--delete-compressed-after",
+            "30",
+            "--now",
+            "1714550400",
+            "--format",
+            "json",
+        ])
+        .arg(&dir);
+        if apply {
+            cmd.arg("--apply");
+        }
+        let out = cmd.output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    let planned = run(false);
+    let actions: Vec<(&str, &str)> = planned
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["action"].as_str().unwrap(), p["path"].as_str().unwrap().rsplit('/').next().unwrap()))
+        .collect();
+    assert_eq!(actions, vec![("compress", "old.log"), ("delete", "older.log.gz")]);
+    assert!(dir.join("old.log").exists(), "planning touches nothing");
+    let done = run(true);
+    assert!(done.as_array().unwrap().iter().all(|d| d["done"] == true));
+    let mut left: Vec<String> =
+        std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+    left.sort();
+    assert_eq!(left, vec!["new.log", "old.log.gz"]);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -189,3 +189,91 @@ fn a_file_read_on_every_core_gives_the_serial_answer() {
     assert_eq!(parallel, serial);
     assert_eq!(parallel.lines, i);
 }
+
+mod lifecycle {
+    use std::time::{Duration, SystemTime};
+
+    use super::common::TempDir;
+    use opsbook::logs::lifecycle::{Action, Rules, Tier, apply, plan};
+
+    const DAY: u64 = 86_400;
+
+    fn file(dir: &std::path::Path, name: &str, days: u64, text: &str, now: SystemTime) {
+        let path = dir.join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, text).unwrap();
+        let f = std::fs::File::options().write(true).open(&path).unwrap();
+        // An hour short of the whole days, as find rounds down.
+        f.set_modified(now - Duration::from_secs((days * DAY).saturating_sub(3600))).unwrap();
+    }
+
+    #[test]
+    fn the_manuals_find_rules_then_acting_on_them() {
+        let tmp = TempDir::new("logs-lifecycle");
+        let dir = tmp.0.join("logs");
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_714_550_400);
+        let now_ms = 1_714_550_400_000;
+        file(&dir, "app.log", 0, "today\n", now);
+        file(&dir, "app.log.1", 8, "eight days\n", now); // 7 whole days: not +7
+        file(&dir, "app.log.2", 9, "nine days\n", now); // 8 whole days: compress
+        file(&dir, "old/app.log.3.gz", 31, "x", now); // 30 whole days: not +30
+        file(&dir, "old/app.log.4.gz", 32, "x", now); // 31: delete
+        file(&dir, "notes.txt", 100, "not a log", now);
+        let rules = Rules { compress_after: Some(7), delete_compressed_after: Some(30), ..Rules::default() };
+        let p = plan(&dir, &rules, now_ms).unwrap();
+        let got: Vec<(String, Action, i64)> = p
+            .iter()
+            .map(|x| (x.path.strip_prefix(&dir).unwrap().display().to_string(), x.action.clone(), x.days_old))
+            .collect();
+        assert_eq!(
+            got,
+            vec![("app.log.2".to_owned(), Action::Compress, 8), ("old/app.log.4.gz".to_owned(), Action::Delete, 31)]
+        );
+        // The plan touched nothing.
+        assert!(dir.join("app.log.2").exists() && dir.join("old/app.log.4.gz").exists());
+
+        let done = apply(&p);
+        assert!(done.iter().all(|d| d.error.is_none()), "{done:?}");
+        assert!(!dir.join("app.log.2").exists() && !dir.join("old/app.log.4.gz").exists());
+        let gz = dir.join("app.log.2.gz");
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(std::fs::File::open(&gz).unwrap()), &mut text)
+            .unwrap();
+        assert_eq!(text, "nine days\n");
+        // The compressed file keeps the log's time, so the delete rule counts from it.
+        let kept = std::fs::metadata(&gz).unwrap().modified().unwrap();
+        assert_eq!(kept, now - Duration::from_secs(9 * DAY - 3600));
+        assert!(dir.join("notes.txt").exists() && dir.join("app.log").exists() && dir.join("app.log.1").exists());
+    }
+
+    #[test]
+    fn tiers_and_changed_files() {
+        let tmp = TempDir::new("logs-tiers");
+        let dir = tmp.0.join("hot");
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_714_550_400);
+        file(&dir, "a.log", 10, "warm\n", now);
+        file(&dir, "b.log", 40, "cold\n", now);
+        file(&dir, "c.log", 100, "gone\n", now);
+        let rules = Rules {
+            delete_after: Some(90),
+            tiers: vec![
+                Tier { name: "warm".into(), after_days: 7, dir: tmp.0.join("warm") },
+                Tier { name: "cold".into(), after_days: 30, dir: tmp.0.join("cold") },
+            ],
+            ..Rules::default()
+        };
+        let p = plan(&dir, &rules, 1_714_550_400_000).unwrap();
+        let actions: Vec<Action> = p.iter().map(|x| x.action.clone()).collect();
+        assert_eq!(
+            actions,
+            vec![Action::Move(tmp.0.join("warm/a.log")), Action::Move(tmp.0.join("cold/b.log")), Action::Delete]
+        );
+        // b.log grows after the plan: it is left alone, the others go ahead.
+        std::fs::write(dir.join("b.log"), "cold and more\n").unwrap();
+        let done = apply(&p);
+        assert!(done[0].error.is_none() && done[2].error.is_none());
+        assert!(done[1].error.as_deref().unwrap().contains("changed since the plan"));
+        assert_eq!(std::fs::read_to_string(tmp.0.join("warm/a.log")).unwrap(), "warm\n");
+        assert!(dir.join("b.log").exists() && !dir.join("c.log").exists());
+    }
+}

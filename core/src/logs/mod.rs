@@ -3,6 +3,7 @@
 
 pub mod analyze;
 pub mod format;
+pub mod lifecycle;
 pub mod read;
 
 pub use analyze::{Analysis, EndpointStats, LogReport, Options, analyze_lines};
