@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 mod alert;
 mod logs;
+mod maintenance;
 use opsbook::check::{parse_time, parse_value};
 use opsbook::duration::parse_duration;
 use opsbook::forecast::RangeMode;
@@ -178,9 +179,12 @@ enum Command {
     /// Alert messages: render a channel's request(s), send them, expand templates.
     #[command(subcommand)]
     Alert(alert::AlertCommand),
-    /// Log analysis: errors, endpoints, busy IPs, failed logins.
+    /// Log analysis: errors, endpoints, busy IPs, failed logins; the lifecycle plan.
     #[command(subcommand)]
     Logs(logs::LogsCommand),
+    /// The maintenance plan: what is due, records kept.
+    #[command(subcommand)]
+    Maintenance(maintenance::MaintenanceCommand),
     /// Print a shell completion script (e.g. `opsbook completions bash > /etc/bash_completion.d/opsbook`).
     Completions {
         #[arg(value_enum)]
@@ -673,6 +677,7 @@ fn run(command: Command) -> opsbook::Result<u8> {
         Command::Backup(command) => backup_command(command),
         Command::Alert(command) => alert::run(command),
         Command::Logs(command) => logs::run(command),
+        Command::Maintenance(command) => maintenance::run(command),
         Command::Completions { shell } => {
             use clap::CommandFactory;
             let mut script = Vec::new();

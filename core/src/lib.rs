@@ -16,6 +16,8 @@ pub mod forecast;
 mod format;
 #[cfg(feature = "logs")]
 pub mod logs;
+#[cfg(feature = "maintenance")]
+pub mod maintenance;
 #[cfg(feature = "spec")]
 pub mod policy;
 #[cfg(feature = "runtime")]

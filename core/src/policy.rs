@@ -1,6 +1,6 @@
 //! One policy file, loaded identically by every front door: `version = 1` and the top-level
 //! tables of DESIGN's Contract. The tables implemented so far are `[[checks]]`, `[[rules]]`,
-//! `[escalation]`, `[[channels]]`, `[backups]` and `[state]`; a policy is accepted or refused as a whole, and an error
+//! `[escalation]`, `[[channels]]`, `[backups]`, `[maintenance]` and `[state]`; a policy is accepted or refused as a whole, and an error
 //! names the key's path.
 
 use std::path::Path;
@@ -15,7 +15,8 @@ use crate::runner::Runner;
 use crate::state::StateConfig;
 
 /// The top-level keys known today.
-pub const KNOWN_KEYS: [&str; 7] = ["version", "checks", "rules", "escalation", "channels", "backups", "state"];
+pub const KNOWN_KEYS: [&str; 8] =
+    ["version", "checks", "rules", "escalation", "channels", "backups", "maintenance", "state"];
 
 /// A checked policy.
 #[derive(Debug, Clone)]
@@ -30,6 +31,9 @@ pub struct Policy {
     /// `[[backups.locations]]`.
     #[cfg(feature = "backup")]
     pub backups: Vec<crate::backup::policy::Location>,
+    /// `[maintenance]`: the plan's tasks and where records are kept.
+    #[cfg(feature = "maintenance")]
+    pub maintenance: Option<crate::maintenance::Plan>,
 }
 
 impl Policy {
@@ -97,6 +101,12 @@ impl Policy {
         if top.contains_key("channels") {
             return Err(Error::invalid_value("channels", "", "this build of opsbook has no alert messages"));
         }
+        #[cfg(feature = "maintenance")]
+        let maintenance = top.get("maintenance").map(crate::maintenance::Plan::from_value).transpose()?;
+        #[cfg(not(feature = "maintenance"))]
+        if top.contains_key("maintenance") {
+            return Err(Error::invalid_value("maintenance", "", "this build of opsbook has no maintenance plans"));
+        }
         #[cfg(feature = "backup")]
         let backups =
             top.get("backups").map(crate::backup::policy::locations_from_value).transpose()?.unwrap_or_default();
@@ -113,6 +123,8 @@ impl Policy {
             channels,
             #[cfg(feature = "backup")]
             backups,
+            #[cfg(feature = "maintenance")]
+            maintenance,
         };
         policy.runner()?;
         Ok(policy)
@@ -188,6 +200,11 @@ impl Policy {
                 crate::backup::policy::Rule::Restic(_) => "restic rules".to_owned(),
             };
             out.push_str(&format!("backups: {} at {} ({rule})\n", l.name, l.dir.display()));
+        }
+        #[cfg(feature = "maintenance")]
+        if let Some(m) = &self.maintenance {
+            let records = m.records.as_ref().map(|p| format!(", records in {}", p.display())).unwrap_or_default();
+            out.push_str(&format!("maintenance: {} tasks ({}){records}\n", m.tasks.len(), m.zone_name));
         }
         if let Some(s) = &self.state {
             // The Redis URL itself stays in the environment: only the variable's name is shown.
