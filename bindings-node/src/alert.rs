@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use napi_derive::napi;
 
-use opsbook::alert::channel::{Channel as CoreChannel, EnvSecrets, Secrets};
+use opsbook::alert::channel::{Channel as CoreChannel, MapOrEnv};
 use opsbook::alert::deliver::Sender;
 use opsbook::alert::escape::Markup;
 use opsbook::alert::model::AlertGroup;
@@ -22,17 +22,6 @@ pub struct RenderOptions {
     pub now: Option<f64>,
     /// Secrets by variable name, instead of the environment.
     pub secrets: Option<HashMap<String, String>>,
-}
-
-struct GivenOrEnv(Option<HashMap<String, String>>);
-
-impl Secrets for GivenOrEnv {
-    fn get(&self, name: &str) -> Option<String> {
-        match &self.0 {
-            Some(map) => map.get(name).cloned(),
-            None => EnvSecrets.get(name),
-        }
-    }
 }
 
 fn now_ms(now: Option<f64>) -> napi::Result<i64, String> {
@@ -85,7 +74,7 @@ impl Channel {
     ) -> napi::Result<Vec<serde_json::Value>, String> {
         let (now, secrets) = options.map_or((None, None), |o| (o.now, o.secrets));
         let group = AlertGroup::from_value(&alerts).js_err()?;
-        let requests = self.inner.render(&group, now_ms(now)?, &GivenOrEnv(secrets)).js_err()?;
+        let requests = self.inner.render(&group, now_ms(now)?, &MapOrEnv(secrets)).js_err()?;
         Ok(requests.iter().map(|r| r.to_json()).collect())
     }
 
@@ -104,7 +93,7 @@ impl Channel {
             other => AlertGroup::from_value(other),
         }
         .js_err()?;
-        self.inner.render_bodies(group, now_ms(now)?, &GivenOrEnv(secrets)).js_err()
+        self.inner.render_bodies(group, now_ms(now)?, &MapOrEnv(secrets)).js_err()
     }
 
     /// Renders now (bad input throws with its OPSBOOK_ code) and sends off the JS thread,
@@ -117,7 +106,7 @@ impl Channel {
     ) -> napi::Result<napi::bindgen_prelude::AsyncTask<SendTask>, String> {
         let (now, secrets) = options.map_or((None, None), |o| (o.now, o.secrets));
         let group = AlertGroup::from_value(&alerts).js_err()?;
-        let requests = self.inner.render(&group, now_ms(now)?, &GivenOrEnv(secrets)).js_err()?;
+        let requests = self.inner.render(&group, now_ms(now)?, &MapOrEnv(secrets)).js_err()?;
         Ok(napi::bindgen_prelude::AsyncTask::new(SendTask {
             channel: Arc::clone(&self.inner),
             sender: Arc::clone(&self.sender),

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use pyo3::prelude::*;
 
-use opsbook::alert::channel::{Channel as CoreChannel, EnvSecrets, Secrets};
+use opsbook::alert::channel::{Channel as CoreChannel, MapOrEnv};
 use opsbook::alert::deliver::Sender;
 use opsbook::alert::escape::Markup;
 use opsbook::alert::model::AlertGroup;
@@ -19,18 +19,6 @@ fn now_ms(now: Option<f64>) -> PyResult<i64> {
     match now {
         None => Ok(jiff::Timestamp::now().as_millisecond()),
         Some(s) => opsbook::forecast::input::time_ms("now", s).py_err(),
-    }
-}
-
-/// Secrets from the given mapping, else from the environment.
-struct GivenOrEnv(Option<HashMap<String, String>>);
-
-impl Secrets for GivenOrEnv {
-    fn get(&self, name: &str) -> Option<String> {
-        match &self.0 {
-            Some(map) => map.get(name).cloned(),
-            None => EnvSecrets.get(name),
-        }
     }
 }
 
@@ -97,7 +85,7 @@ impl Channel {
         secrets: Option<HashMap<String, String>>,
     ) -> PyResult<Vec<Py<PyAny>>> {
         let group = group(alerts)?;
-        let requests = self.inner.render(&group, now_ms(now)?, &GivenOrEnv(secrets)).py_err()?;
+        let requests = self.inner.render(&group, now_ms(now)?, &MapOrEnv(secrets)).py_err()?;
         requests.iter().map(|r| to_py(py, &r.to_json())).collect()
     }
 
@@ -122,7 +110,7 @@ impl Channel {
             },
         };
         let now = now_ms(now)?;
-        let secrets = GivenOrEnv(secrets);
+        let secrets = MapOrEnv(secrets);
         py.detach(|| self.inner.render_bodies(group, now, &secrets)).py_err()
     }
 
@@ -138,7 +126,7 @@ impl Channel {
     ) -> PyResult<Vec<Py<PyAny>>> {
         let group = group(alerts)?;
         let now = now_ms(now)?;
-        let secrets = GivenOrEnv(secrets);
+        let secrets = MapOrEnv(secrets);
         let deliveries = py
             .detach(|| {
                 let requests = self.inner.render(&group, now, &secrets)?;

@@ -2,10 +2,9 @@
 //! as the exact request(s) it sends and sends them; Go templates run as Prometheus and
 //! Alertmanager run them. Alerts, requests and deliveries are JSON text.
 
-use std::collections::HashMap;
 use std::ffi::c_char;
 
-use opsbook::alert::channel::{Channel, EnvSecrets, Secrets};
+use opsbook::alert::channel::{Channel, MapOrEnv};
 use opsbook::alert::deliver::Sender;
 use opsbook::alert::escape::Markup;
 use opsbook::alert::model::AlertGroup;
@@ -24,25 +23,13 @@ fn bad(field: &str, value: &str, reason: &str) -> opsbook_result {
     fail(opsbook::Error::InvalidValue { field: field.into(), value: value.into(), reason: reason.into() })
 }
 
-/// Secrets from a JSON object of variable → value, or the environment when NULL.
-struct GivenOrEnv(Option<HashMap<String, String>>);
-
-impl Secrets for GivenOrEnv {
-    fn get(&self, name: &str) -> Option<String> {
-        match &self.0 {
-            Some(map) => map.get(name).cloned(),
-            None => EnvSecrets.get(name),
-        }
-    }
-}
-
-fn secrets(secrets_json: *const c_char) -> Result<GivenOrEnv, opsbook_result> {
+fn secrets(secrets_json: *const c_char) -> Result<MapOrEnv, opsbook_result> {
     if secrets_json.is_null() {
-        return Ok(GivenOrEnv(None));
+        return Ok(MapOrEnv(None));
     }
     let value = json_required(secrets_json, "secrets_json")?;
     serde_json::from_value(value)
-        .map(|m| GivenOrEnv(Some(m)))
+        .map(|m| MapOrEnv(Some(m)))
         .map_err(|_| bad("secrets_json", "", "expected an object of variable names to text"))
 }
 
@@ -55,6 +42,19 @@ fn now_ms(now: f64) -> Result<i64, opsbook_result> {
 
 fn channel<'a>(c: *const opsbook_channel) -> Result<&'a opsbook_channel, opsbook_result> {
     unsafe { c.as_ref() }.ok_or_else(|| null_argument("channel"))
+}
+
+/// The channel, and the requests it renders for `alerts_json` — what render and send share.
+fn rendered<'a>(
+    channel: *const opsbook_channel,
+    alerts_json: *const c_char,
+    now: f64,
+    secrets_json: *const c_char,
+) -> Result<(&'a opsbook_channel, Vec<opsbook::alert::channel::Request>), opsbook_result> {
+    let c = self::channel(channel)?;
+    let group = AlertGroup::from_value(&json_required(alerts_json, "alerts_json")?).map_err(fail)?;
+    let requests = c.inner.render(&group, now_ms(now)?, &secrets(secrets_json)?).map_err(fail)?;
+    Ok((c, requests))
 }
 
 /// A channel from its declaration (`spec_json`: the keys of a policy's `[[channels]]`
@@ -95,9 +95,7 @@ pub unsafe extern "C" fn opsbook_channel_render(
     out: *mut *mut c_char,
 ) -> opsbook_result {
     guard(|| {
-        let c = self::channel(channel)?;
-        let group = AlertGroup::from_value(&json_required(alerts_json, "alerts_json")?).map_err(fail)?;
-        let requests = c.inner.render(&group, now_ms(now)?, &secrets(secrets_json)?).map_err(fail)?;
+        let (_, requests) = rendered(channel, alerts_json, now, secrets_json)?;
         let shown: Vec<serde_json::Value> = requests.iter().map(|r| r.to_json()).collect();
         put_string(out, serde_json::Value::Array(shown).to_string())
     })
@@ -135,9 +133,7 @@ pub unsafe extern "C" fn opsbook_channel_send(
     out: *mut *mut c_char,
 ) -> opsbook_result {
     guard(|| {
-        let c = self::channel(channel)?;
-        let group = AlertGroup::from_value(&json_required(alerts_json, "alerts_json")?).map_err(fail)?;
-        let requests = c.inner.render(&group, now_ms(now)?, &secrets(secrets_json)?).map_err(fail)?;
+        let (c, requests) = rendered(channel, alerts_json, now, secrets_json)?;
         let deliveries = c.sender.send_blocking(&c.inner, &requests).map_err(fail)?;
         let shown: Vec<serde_json::Value> = deliveries.iter().map(|d| d.to_json()).collect();
         put_string(out, serde_json::Value::Array(shown).to_string())

@@ -192,6 +192,20 @@ impl Secrets for EnvSecrets {
     }
 }
 
+/// Secrets from a map when one is given (tests, embedders with a vault), else from the
+/// environment.
+#[derive(Debug, Clone, Default)]
+pub struct MapOrEnv(pub Option<HashMap<String, String>>);
+
+impl Secrets for MapOrEnv {
+    fn get(&self, name: &str) -> Option<String> {
+        match &self.0 {
+            Some(map) => map.get(name).cloned(),
+            None => EnvSecrets.get(name),
+        }
+    }
+}
+
 impl Secrets for HashMap<String, String> {
     fn get(&self, name: &str) -> Option<String> {
         HashMap::get(self, name).cloned()

@@ -45,23 +45,8 @@ impl Selector {
     }
 }
 
-/// A string as a PromQL/Go double-quoted literal.
-pub(crate) fn go_quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\x{:02x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
+/// A string as a PromQL/Go double-quoted literal (Go's `strconv.Quote`).
+pub(crate) use crate::alert::gofmt::go_quote;
 
 /// The condition of a rule.
 #[derive(Debug, Clone, PartialEq)]
