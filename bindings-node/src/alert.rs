@@ -11,9 +11,9 @@ use opsbook::alert::channel::{Channel as CoreChannel, MapOrEnv};
 use opsbook::alert::deliver::Sender;
 use opsbook::alert::escape::Markup;
 use opsbook::alert::model::AlertGroup;
-use opsbook::alert::template::{TemplateData, render_template as core_render_template};
+use opsbook::alert::template::render_template_json;
 
-use crate::errors::{IntoJsResult, to_js_err};
+use crate::errors::IntoJsResult;
 
 /// Options of `render` and `send`.
 #[napi(object)]
@@ -150,52 +150,18 @@ pub struct TemplateOptions {
     pub tz: Option<String>,
 }
 
-fn markup(name: Option<&str>) -> napi::Result<Markup, String> {
-    match name.unwrap_or("plain") {
-        "plain" => Ok(Markup::Raw),
-        "html" => Ok(Markup::Html),
-        "markdown" => Ok(Markup::Markdown),
-        "wecom" => Ok(Markup::WeComMarkdown),
-        "slack" => Ok(Markup::Slack),
-        other => Err(to_js_err(opsbook::Error::InvalidValue {
-            field: "markup".into(),
-            value: other.into(),
-            reason: "expected plain, html, markdown, wecom or slack".into(),
-        })),
-    }
-}
-
 /// Expands a Go template (Prometheus/Alertmanager syntax).
 #[napi]
 pub fn render_template(template: String, options: Option<TemplateOptions>) -> napi::Result<String, String> {
     let o = options.unwrap_or(TemplateOptions { data: None, alert: None, group: None, markup: None, tz: None });
-    let zone = opsbook::alert::gotime::time_zone(o.tz.as_deref().unwrap_or("UTC")).js_err()?;
-    let markup = markup(o.markup.as_deref())?;
-    let result = match (o.data, o.alert, o.group) {
-        (data, None, None) => {
-            let data = data.unwrap_or(serde_json::Value::Null);
-            core_render_template(&template, TemplateData::Json(&data), &zone, markup)
-        }
-        (None, Some(a), None) => {
-            let g = AlertGroup::from_value(&a).js_err()?;
-            let first = g.alerts.first().ok_or_else(|| {
-                to_js_err(opsbook::Error::InvalidValue {
-                    field: "alert".into(),
-                    value: "[]".into(),
-                    reason: "expected one alert".into(),
-                })
-            })?;
-            core_render_template(&template, TemplateData::Alert(first), &zone, markup)
-        }
-        (None, None, Some(g)) => {
-            let g = AlertGroup::from_value(&g).js_err()?;
-            core_render_template(&template, TemplateData::Group(&g), &zone, markup)
-        }
-        _ => Err(opsbook::Error::InvalidValue {
-            field: "data".into(),
-            value: String::new(),
-            reason: "give one of data, alert or group".into(),
-        }),
-    };
-    result.js_err()
+    let markup = Markup::from_name("markup", o.markup.as_deref().unwrap_or("plain")).js_err()?;
+    render_template_json(
+        &template,
+        o.data.as_ref(),
+        o.alert.as_ref(),
+        o.group.as_ref(),
+        o.tz.as_deref().unwrap_or("UTC"),
+        markup,
+    )
+    .js_err()
 }

@@ -10,7 +10,7 @@ use opsbook::alert::channel::{Channel as CoreChannel, MapOrEnv};
 use opsbook::alert::deliver::Sender;
 use opsbook::alert::escape::Markup;
 use opsbook::alert::model::AlertGroup;
-use opsbook::alert::template::{TemplateData, render_template as core_render_template};
+use opsbook::alert::template::render_template_json;
 
 use crate::errors::IntoPyResult;
 use crate::json::{from_py, to_py};
@@ -24,21 +24,6 @@ fn now_ms(now: Option<f64>) -> PyResult<i64> {
 
 fn group(alerts: &Bound<'_, PyAny>) -> PyResult<AlertGroup> {
     AlertGroup::from_value(&from_py(alerts)?).py_err()
-}
-
-fn markup(name: &str) -> PyResult<Markup> {
-    match name {
-        "plain" => Ok(Markup::Raw),
-        "html" => Ok(Markup::Html),
-        "markdown" => Ok(Markup::Markdown),
-        "wecom" => Ok(Markup::WeComMarkdown),
-        "slack" => Ok(Markup::Slack),
-        other => Err(crate::errors::to_py_err(opsbook::Error::InvalidValue {
-            field: "markup".into(),
-            value: other.into(),
-            reason: "expected plain, html, markdown, wecom or slack".into(),
-        })),
-    }
 }
 
 /// A notification channel declared as in a policy's `[[channels]]`.
@@ -154,30 +139,8 @@ pub fn render_template(
     markup: &str,
     tz: &str,
 ) -> PyResult<String> {
-    let zone = opsbook::alert::gotime::time_zone(tz).py_err()?;
-    let markup = self::markup(markup)?;
-    match (data, alert, group) {
-        (Some(d), None, None) => core_render_template(template, TemplateData::Json(&from_py(d)?), &zone, markup),
-        (None, Some(a), None) => {
-            let g = self::group(a)?;
-            let Some(first) = g.alerts.first() else {
-                return Err(crate::errors::to_py_err(opsbook::Error::InvalidValue {
-                    field: "alert".into(),
-                    value: "[]".into(),
-                    reason: "expected one alert".into(),
-                }));
-            };
-            core_render_template(template, TemplateData::Alert(first), &zone, markup)
-        }
-        (None, None, Some(g)) => core_render_template(template, TemplateData::Group(&self::group(g)?), &zone, markup),
-        (None, None, None) => {
-            core_render_template(template, TemplateData::Json(&serde_json::Value::Null), &zone, markup)
-        }
-        _ => Err(opsbook::Error::InvalidValue {
-            field: "data".into(),
-            value: String::new(),
-            reason: "give one of data, alert or group".into(),
-        }),
-    }
-    .py_err()
+    let markup = Markup::from_name("markup", markup).py_err()?;
+    let (data, alert, group) =
+        (data.map(from_py).transpose()?, alert.map(from_py).transpose()?, group.map(from_py).transpose()?);
+    render_template_json(template, data.as_ref(), alert.as_ref(), group.as_ref(), tz, markup).py_err()
 }

@@ -134,16 +134,6 @@ fn channel(target: &Target) -> opsbook::Result<Channel> {
     Channel::new(spec, "--channel")
 }
 
-fn now_ms(now: &Option<String>) -> opsbook::Result<i64> {
-    match now {
-        None => Ok(jiff::Timestamp::now().as_millisecond()),
-        Some(t) => match t.parse::<f64>() {
-            Ok(seconds) => opsbook::forecast::input::time_ms("--now", seconds),
-            Err(_) => Ok(opsbook::check::parse_time("--now", t)?.as_millisecond()),
-        },
-    }
-}
-
 fn alerts(input: &str) -> opsbook::Result<AlertGroup> {
     let text = crate::read_input(input)?;
     AlertGroup::from_json(&text).map_err(|e| match e {
@@ -159,7 +149,7 @@ pub fn run(command: AlertCommand) -> opsbook::Result<u8> {
         AlertCommand::Render { target, format, each } => {
             let channel = channel(&target)?;
             let group = alerts(&target.input)?;
-            let now = now_ms(&target.now)?;
+            let now = crate::flag_time_or_now("--now", &target.now)?;
             let requests = if each {
                 channel.render_each(group, now, &EnvSecrets)?.into_iter().flatten().collect()
             } else {
@@ -188,7 +178,7 @@ pub fn run(command: AlertCommand) -> opsbook::Result<u8> {
             let channel = channel(&target)?;
             let group = alerts(&target.input)?;
             let secrets: &dyn Secrets = &EnvSecrets;
-            let requests = channel.render(&group, now_ms(&target.now)?, secrets)?;
+            let requests = channel.render(&group, crate::flag_time_or_now("--now", &target.now)?, secrets)?;
             let deliveries = Sender::new().send_blocking(&channel, &requests)?;
             let shown: Vec<serde_json::Value> = deliveries.iter().map(|d| d.to_json()).collect();
             crate::write_stdout(

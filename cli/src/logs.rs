@@ -67,16 +67,6 @@ pub enum LogsCommand {
     },
 }
 
-fn now_ms(now: &Option<String>) -> opsbook::Result<i64> {
-    Ok(match now {
-        None => jiff::Timestamp::now().as_millisecond(),
-        Some(t) => match t.parse::<f64>() {
-            Ok(seconds) => opsbook::forecast::input::time_ms("--now", seconds)?,
-            Err(_) => opsbook::check::parse_time("--now", t)?.as_millisecond(),
-        },
-    })
-}
-
 fn plan(
     dir: std::path::PathBuf,
     rules: opsbook::logs::lifecycle::Rules,
@@ -84,7 +74,7 @@ fn plan(
     apply: bool,
     format: PlanFormat,
 ) -> opsbook::Result<u8> {
-    let planned = opsbook::logs::lifecycle::plan(&dir, &rules, now_ms(&now)?)?;
+    let planned = opsbook::logs::lifecycle::plan(&dir, &rules, crate::flag_time_or_now("--now", &now)?)?;
     let mut code = 0;
     let rows: Vec<(serde_json::Value, Option<String>)> = if apply {
         opsbook::logs::lifecycle::apply(&planned).into_iter().map(|d| (d.planned.to_json(), d.error)).collect()
@@ -186,7 +176,7 @@ pub fn run(command: LogsCommand) -> opsbook::Result<u8> {
     };
     let format_spec = LineFormat::parse(&input_format)?;
     let zh = opsbook::alert::message::Lang::parse("--lang", &lang)? == opsbook::alert::message::Lang::ZhCn;
-    let now_ms = now_ms(&now)?;
+    let now_ms = crate::flag_time_or_now("--now", &now)?;
     let since_ms = match since.as_deref() {
         None => None,
         Some(s) => Some(match opsbook::duration::parse_duration("--since", s) {

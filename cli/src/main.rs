@@ -1087,10 +1087,15 @@ fn write_stdout(bytes: &[u8]) -> opsbook::Result<u8> {
 
 /// `--time` as ms since the epoch (RFC 3339 or Unix seconds), or now.
 fn time_or_now(t: &Option<String>) -> opsbook::Result<i64> {
+    flag_time_or_now("--time", t)
+}
+
+/// A time flag (RFC 3339 or Unix seconds) as ms since the epoch, or now; errors name `flag`.
+fn flag_time_or_now(flag: &str, t: &Option<String>) -> opsbook::Result<i64> {
     match t {
         Some(t) => match t.parse::<f64>() {
-            Ok(seconds) => opsbook::forecast::input::time_ms("--time", seconds),
-            Err(_) => Ok(parse_time("--time", t)?.as_millisecond()),
+            Ok(seconds) => opsbook::forecast::input::time_ms(flag, seconds),
+            Err(_) => Ok(parse_time(flag, t)?.as_millisecond()),
         },
         None => Ok(jiff::Timestamp::now().as_millisecond()),
     }

@@ -56,16 +56,6 @@ pub enum Format {
     Json,
 }
 
-fn time(t: &Option<String>) -> opsbook::Result<i64> {
-    Ok(match t {
-        None => jiff::Timestamp::now().as_millisecond(),
-        Some(t) => match t.parse::<f64>() {
-            Ok(seconds) => opsbook::forecast::input::time_ms("--time", seconds)?,
-            Err(_) => opsbook::check::parse_time("--time", t)?.as_millisecond(),
-        },
-    })
-}
-
 fn plan(policy: &std::path::Path) -> opsbook::Result<(opsbook::maintenance::Plan, Vec<Record>)> {
     let plan = Policy::from_path(policy)?.maintenance.ok_or_else(|| opsbook::Error::InvalidValue {
         field: "maintenance".into(),
@@ -83,7 +73,7 @@ pub fn run(command: MaintenanceCommand) -> opsbook::Result<u8> {
     match command {
         MaintenanceCommand::Due { policy, now, format } => {
             let (plan, records) = plan(&policy)?;
-            let due = plan.due(&records, time(&now)?)?;
+            let due = plan.due(&records, crate::flag_time_or_now("--now", &now)?)?;
             let out = match format {
                 Format::Json => {
                     let list: Vec<serde_json::Value> = due.iter().map(|d| d.to_json()).collect();
@@ -132,7 +122,8 @@ pub fn run(command: MaintenanceCommand) -> opsbook::Result<u8> {
                     });
                 }
             }
-            let mut record = Record::new(time(&at)?, &operator, &kind, task.as_deref(), &description)?;
+            let mut record =
+                Record::new(crate::flag_time_or_now("--time", &at)?, &operator, &kind, task.as_deref(), &description)?;
             record.impact = impact;
             record.result = result;
             record.notes = notes;

@@ -8,7 +8,7 @@ use opsbook::alert::channel::{Channel, MapOrEnv};
 use opsbook::alert::deliver::Sender;
 use opsbook::alert::escape::Markup;
 use opsbook::alert::model::AlertGroup;
-use opsbook::alert::template::{TemplateData, render_template};
+use opsbook::alert::template::render_template_json;
 
 use crate::error::{fail, guard, null_argument, opsbook_result};
 use crate::handles::{c_str, json_required, put_string};
@@ -156,28 +156,27 @@ pub unsafe extern "C" fn opsbook_render_template(
     guard(|| {
         let template = unsafe { c_str(template, "template") }?;
         let kind = unsafe { c_str(kind, "kind") }?;
-        let markup = match if markup.is_null() { "plain" } else { unsafe { c_str(markup, "markup") }? } {
-            "plain" => Markup::Raw,
-            "html" => Markup::Html,
-            "markdown" => Markup::Markdown,
-            "wecom" => Markup::WeComMarkdown,
-            "slack" => Markup::Slack,
-            other => return Err(bad("markup", other, "expected plain, html, markdown, wecom or slack")),
-        };
-        let zone = opsbook::alert::gotime::time_zone(if tz.is_null() { "UTC" } else { unsafe { c_str(tz, "tz") }? })
-            .map_err(fail)?;
-        let data = if data_json.is_null() { serde_json::Value::Null } else { json_required(data_json, "data_json")? };
+        let markup =
+            Markup::from_name("markup", if markup.is_null() { "plain" } else { unsafe { c_str(markup, "markup") }? })
+                .map_err(fail)?;
+        let tz = if tz.is_null() { "UTC" } else { unsafe { c_str(tz, "tz") }? };
+        let data = if data_json.is_null() { None } else { Some(json_required(data_json, "data_json")?) };
         let text = match kind {
-            "data" => render_template(template, TemplateData::Json(&data), &zone, markup),
-            "alert" => {
-                let group = AlertGroup::from_value(&data).map_err(fail)?;
-                let first = group.alerts.first().ok_or_else(|| bad("data_json", "[]", "expected one alert"))?;
-                render_template(template, TemplateData::Alert(first), &zone, markup)
-            }
-            "group" => render_template(
+            "data" => render_template_json(template, data.as_ref(), None, None, tz, markup),
+            "alert" => render_template_json(
                 template,
-                TemplateData::Group(&AlertGroup::from_value(&data).map_err(fail)?),
-                &zone,
+                None,
+                Some(data.as_ref().unwrap_or(&serde_json::Value::Null)),
+                None,
+                tz,
+                markup,
+            ),
+            "group" => render_template_json(
+                template,
+                None,
+                None,
+                Some(data.as_ref().unwrap_or(&serde_json::Value::Null)),
+                tz,
                 markup,
             ),
             other => return Err(bad("kind", other, "expected data, alert or group")),

@@ -25,6 +25,25 @@ pub enum Markup {
 }
 
 impl Markup {
+    /// The markup as the front doors name it for templates: `plain` (nothing escaped),
+    /// `html`, `markdown`, `wecom` or `slack`.
+    pub fn from_name(field: &str, name: &str) -> crate::error::Result<Markup> {
+        Ok(match name {
+            "plain" => Markup::Raw,
+            "html" => Markup::Html,
+            "markdown" => Markup::Markdown,
+            "wecom" => Markup::WeComMarkdown,
+            "slack" => Markup::Slack,
+            other => {
+                return Err(crate::error::Error::invalid_value(
+                    field,
+                    other,
+                    "expected plain, html, markdown, wecom or slack",
+                ));
+            }
+        })
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Markup::Plain => "plain",

@@ -171,6 +171,34 @@ pub fn render_template(source: &str, data: TemplateData, zone: &jiff::tz::TimeZo
     }
 }
 
+/// `render_template` over what a front door is handed as JSON: exactly one of `data` (the
+/// dot), `alert` (its first alert, with `$labels`, `$value`, ...) or `group` (a notification
+/// group); none is `null` data. `tz` is an IANA name.
+pub fn render_template_json(
+    source: &str,
+    data: Option<&serde_json::Value>,
+    alert: Option<&serde_json::Value>,
+    group: Option<&serde_json::Value>,
+    tz: &str,
+    markup: Markup,
+) -> Result<String> {
+    let zone = time_zone(tz)?;
+    match (data, alert, group) {
+        (data, None, None) => {
+            render_template(source, TemplateData::Json(data.unwrap_or(&serde_json::Value::Null)), &zone, markup)
+        }
+        (None, Some(a), None) => {
+            let g = AlertGroup::from_value(a)?;
+            let first = g.alerts.first().ok_or_else(|| Error::invalid_value("alert", "[]", "expected one alert"))?;
+            render_template(source, TemplateData::Alert(first), &zone, markup)
+        }
+        (None, None, Some(g)) => {
+            render_template(source, TemplateData::Group(&AlertGroup::from_value(g)?), &zone, markup)
+        }
+        _ => Err(Error::invalid_value("data", "", "give one of data, alert or group")),
+    }
+}
+
 /// Expands one Go template once (compiling it each time: for a template used once).
 pub fn expand_once(source: &str, alert: &Alert, zone: &jiff::tz::TimeZone) -> Result<String> {
     let mut t = Templates::new();
