@@ -42,5 +42,6 @@ with TestClient(app_module.app) as client:
     assert client.get("/api/hello").json() == {"hello": "world"}
     health = client.get("/health")
     assert health.status_code in (200, 503) and health.headers["content-type"].startswith("application/health+json")
-    assert client.get("/health/live").status_code == 200
+    # Liveness reports this host's health too (a full disk answers 503): either answer is a working endpoint.
+    assert client.get("/health/live").status_code in (200, 503)
 print(f"opsbook {opsbook.__version__} from {installed}: import, use and the FastAPI example work")
