@@ -11,6 +11,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 mod alert;
 mod logs;
 mod maintenance;
+mod report;
 use opsbook::check::{parse_time, parse_value};
 use opsbook::duration::parse_duration;
 use opsbook::forecast::RangeMode;
@@ -185,6 +186,9 @@ enum Command {
     /// The maintenance plan: what is due, records kept.
     #[command(subcommand)]
     Maintenance(maintenance::MaintenanceCommand),
+    /// Reports: the daily check (✓ / ⚠ / ✗ per item) and the monthly maintenance report.
+    #[command(subcommand)]
+    Report(report::ReportCommand),
     /// Print a shell completion script (e.g. `opsbook completions bash > /etc/bash_completion.d/opsbook`).
     Completions {
         #[arg(value_enum)]
@@ -678,6 +682,7 @@ fn run(command: Command) -> opsbook::Result<u8> {
         Command::Alert(command) => alert::run(command),
         Command::Logs(command) => logs::run(command),
         Command::Maintenance(command) => maintenance::run(command),
+        Command::Report(command) => report::run(command),
         Command::Completions { shell } => {
             use clap::CommandFactory;
             let mut script = Vec::new();

@@ -23,6 +23,8 @@ pub mod policy;
 #[cfg(feature = "runtime")]
 pub mod probe;
 pub mod redact;
+#[cfg(feature = "report")]
+pub mod report;
 pub mod rules;
 #[cfg(feature = "runtime")]
 pub mod runner;

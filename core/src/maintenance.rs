@@ -101,6 +101,10 @@ struct PlanSpec {
     records: Option<std::path::PathBuf>,
     #[serde(default)]
     tasks: Vec<Value>,
+    title: Option<String>,
+    language: Option<String>,
+    #[serde(default)]
+    checklists: Value,
 }
 
 /// The `[maintenance]` table: its tasks, time zone and records file.
@@ -109,6 +113,12 @@ pub struct Plan {
     pub tasks: Vec<Task>,
     pub zone_name: String,
     pub records: Option<std::path::PathBuf>,
+    /// The platform's name, as reports are headed (`智能教育平台`).
+    pub title: String,
+    /// The reports' language: `zh-CN` (default) or `en`.
+    pub language: String,
+    /// Checklists the reports carry (`每日检查清单`), items tied to checks.
+    pub checklists: Vec<Checklist>,
 }
 
 fn time_ms(field: &str, text: &str) -> Result<i64> {
@@ -116,8 +126,10 @@ fn time_ms(field: &str, text: &str) -> Result<i64> {
 }
 
 impl Plan {
-    /// From the `[maintenance]` table: `tz`, `records` (a JSON-lines file) and `[[tasks]]`
-    /// with `name`, `every` or `cron`, `role`, `estimate`, `check`, `last_done`.
+    /// From the `[maintenance]` table: `tz`, `records` (a JSON-lines file), `title` and
+    /// `language` of the reports, `[[tasks]]` with `name`, `every` or `cron`, `role`,
+    /// `estimate`, `check`, `last_done`, and `[[checklists]]` with `name`, `report` (daily or
+    /// monthly) and `items` (`text`, optional `check`).
     pub fn from_value(v: &Value) -> Result<Plan> {
         let spec: PlanSpec = serde_path_to_error::deserialize(v)
             .map_err(|e| Error::invalid_value(&format!("maintenance.{}", e.path()), "", e.inner().to_string()))?;
@@ -154,7 +166,23 @@ impl Plan {
                 last_done_ms,
             });
         }
-        Ok(Plan { tasks, zone_name, records: spec.records })
+        let language = spec.language.unwrap_or_else(|| "zh-CN".into());
+        if !["zh-CN", "zh-cn", "en"].contains(&language.as_str()) {
+            return Err(Error::invalid_value("maintenance.language", &language, "expected zh-CN or en"));
+        }
+        let checklists = if spec.checklists.is_null() {
+            Vec::new()
+        } else {
+            checklists_from_value(&spec.checklists, "maintenance.checklists")?
+        };
+        Ok(Plan {
+            tasks,
+            zone_name,
+            records: spec.records,
+            title: spec.title.unwrap_or_default(),
+            language,
+            checklists,
+        })
     }
 
     fn zone(&self) -> TimeZone {
@@ -321,6 +349,26 @@ impl Record {
     fn from_json_line(line: &str, at: &str) -> Result<Record> {
         let v: Value =
             serde_json::from_str(line).map_err(|e| Error::invalid_value(at, line, format!("not JSON: {e}")))?;
+        Record::from_value(&v, at)
+    }
+
+    /// A record as `to_json` writes it (`time`, `operator`, `kind`, `task`, `description`,
+    /// `impact`, `result`, `notes`); `at` names it in errors.
+    pub fn from_value(v: &Value, at: &str) -> Result<Record> {
+        let obj = v.as_object().ok_or_else(|| Error::invalid_value(at, &v.to_string(), "expected an object"))?;
+        const KNOWN: [&str; 8] = ["time", "operator", "kind", "task", "description", "impact", "result", "notes"];
+        for (k, val) in obj {
+            if !KNOWN.contains(&k.as_str()) {
+                return Err(Error::invalid_value(
+                    &format!("{at}.{k}"),
+                    "",
+                    format!("unknown key (known: {})", KNOWN.join(", ")),
+                ));
+            }
+            if !(val.is_string() || (k == "task" && val.is_null())) {
+                return Err(Error::invalid_value(&format!("{at}.{k}"), &val.to_string(), "expected a string"));
+            }
+        }
         let text = |k: &str| v.get(k).and_then(Value::as_str).unwrap_or("").to_owned();
         let mut r = Record::new(
             time_ms(&format!("{at}.time"), &text("time"))?,
@@ -424,5 +472,57 @@ mod tests {
             assert!(e.contains(want), "{doc}: {e}");
         }
         assert!(Record::new(0, "bob", "cleanup", None, "").unwrap_err().to_string().contains("例行维护"));
+    }
+}
+
+/// A checklist of the plan (`每日检查清单`), each item optionally tied to a check.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Checklist {
+    pub name: String,
+    /// Which report carries it (default daily).
+    #[serde(default = "daily")]
+    pub report: String,
+    pub items: Vec<ChecklistItem>,
+}
+
+fn daily() -> String {
+    "daily".into()
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChecklistItem {
+    pub text: String,
+    /// A `[[checks]]` (or backup check) name whose result ticks this item.
+    pub check: Option<String>,
+}
+
+/// `[[maintenance.checklists]]` entries, checked: a report of daily or monthly, items with
+/// text.
+pub fn checklists_from_value(v: &Value, at: &str) -> Result<Vec<Checklist>> {
+    let list: Vec<Checklist> = serde_path_to_error::deserialize(v).map_err(|e| {
+        Error::invalid_value(&format!("{at}{}", path_suffix(&e.path().to_string())), "", e.inner().to_string())
+    })?;
+    for (i, c) in list.iter().enumerate() {
+        if !["daily", "monthly"].contains(&c.report.as_str()) {
+            return Err(Error::invalid_value(&format!("{at}[{i}].report"), &c.report, "expected daily or monthly"));
+        }
+        for (j, item) in c.items.iter().enumerate() {
+            if item.text.trim().is_empty() {
+                return Err(Error::invalid_value(&format!("{at}[{i}].items[{j}].text"), "", "an item needs text"));
+            }
+        }
+    }
+    Ok(list)
+}
+
+pub(crate) fn path_suffix(path: &str) -> String {
+    if path == "." || path.is_empty() {
+        String::new()
+    } else if path.starts_with('[') {
+        path.to_owned()
+    } else {
+        format!(".{path}")
     }
 }

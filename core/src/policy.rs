@@ -1,6 +1,7 @@
 //! One policy file, loaded identically by every front door: `version = 1` and the top-level
 //! tables of DESIGN's Contract. The tables implemented so far are `[[checks]]`, `[[rules]]`,
-//! `[escalation]`, `[[channels]]`, `[backups]`, `[maintenance]` and `[state]`; a policy is accepted or refused as a whole, and an error
+//! `[escalation]`, `[[channels]]`, `[backups]`, `[capacity]`, `[logs]`, `[maintenance]` and
+//! `[state]`; a policy is accepted or refused as a whole, and an error
 //! names the key's path.
 
 use std::path::Path;
@@ -15,8 +16,8 @@ use crate::runner::Runner;
 use crate::state::StateConfig;
 
 /// The top-level keys known today.
-pub const KNOWN_KEYS: [&str; 8] =
-    ["version", "checks", "rules", "escalation", "channels", "backups", "maintenance", "state"];
+pub const KNOWN_KEYS: [&str; 10] =
+    ["version", "checks", "rules", "escalation", "channels", "backups", "capacity", "logs", "maintenance", "state"];
 
 /// A checked policy.
 #[derive(Debug, Clone)]
@@ -31,6 +32,11 @@ pub struct Policy {
     /// `[[backups.locations]]`.
     #[cfg(feature = "backup")]
     pub backups: Vec<crate::backup::policy::Location>,
+    /// `[capacity]`: a capacity plan's input (months, growth limit, resources, sizing).
+    pub capacity: Option<crate::forecast::capacity::PlanInput>,
+    /// `[logs]`: the analyses a report runs and the lifecycle of log directories.
+    #[cfg(feature = "logs")]
+    pub logs: Option<crate::logs::policy::LogsSpec>,
     /// `[maintenance]`: the plan's tasks and where records are kept.
     #[cfg(feature = "maintenance")]
     pub maintenance: Option<crate::maintenance::Plan>,
@@ -107,6 +113,24 @@ impl Policy {
         if top.contains_key("maintenance") {
             return Err(Error::invalid_value("maintenance", "", "this build of opsbook has no maintenance plans"));
         }
+        let capacity = match top.get("capacity") {
+            None => None,
+            Some(v) => {
+                let input: crate::forecast::capacity::PlanInput = serde_path_to_error::deserialize(v).map_err(|e| {
+                    let path = e.path().to_string();
+                    let field = if path == "." { "capacity".to_owned() } else { format!("capacity.{path}") };
+                    Error::invalid_value(&field, "", e.inner().to_string())
+                })?;
+                input.plan()?;
+                Some(input)
+            }
+        };
+        #[cfg(feature = "logs")]
+        let logs = top.get("logs").map(crate::logs::policy::LogsSpec::from_value).transpose()?;
+        #[cfg(not(feature = "logs"))]
+        if top.contains_key("logs") {
+            return Err(Error::invalid_value("logs", "", "this build of opsbook has no log analysis"));
+        }
         #[cfg(feature = "backup")]
         let backups =
             top.get("backups").map(crate::backup::policy::locations_from_value).transpose()?.unwrap_or_default();
@@ -123,6 +147,9 @@ impl Policy {
             channels,
             #[cfg(feature = "backup")]
             backups,
+            capacity,
+            #[cfg(feature = "logs")]
+            logs,
             #[cfg(feature = "maintenance")]
             maintenance,
         };
@@ -142,6 +169,20 @@ impl Policy {
             )
         })?;
         crate::alert::channel::Channel::new(spec.clone(), &format!("channels[{i}]"))
+    }
+
+    /// The names of the `[[checks]]` of one `type` (`backup`, `disk`, ...).
+    pub fn check_names_of_type(&self, kind: &str) -> Vec<String> {
+        self.doc
+            .get("checks")
+            .and_then(Value::as_array)
+            .map(|list| {
+                list.iter()
+                    .filter(|c| c.get("type").and_then(Value::as_str) == Some(kind))
+                    .filter_map(|c| c.get("name").and_then(Value::as_str).map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     /// The `[[checks]]` as a Runner.
@@ -200,6 +241,23 @@ impl Policy {
                 crate::backup::policy::Rule::Restic(_) => "restic rules".to_owned(),
             };
             out.push_str(&format!("backups: {} at {} ({rule})\n", l.name, l.dir.display()));
+        }
+        if let Some(c) = &self.capacity {
+            out.push_str(&format!(
+                "capacity: {} resources over {} months (flag above {}%)\n",
+                c.resources.len(),
+                c.months,
+                crate::fmt_number(c.growth_limit_percent)
+            ));
+        }
+        #[cfg(feature = "logs")]
+        if let Some(l) = &self.logs {
+            for a in &l.analyses {
+                out.push_str(&format!("logs: {} ({} files, {})\n", a.name, a.files.len(), a.input_format));
+            }
+            for d in &l.lifecycle {
+                out.push_str(&format!("log lifecycle: {}\n", d.dir.display()));
+            }
         }
         #[cfg(feature = "maintenance")]
         if let Some(m) = &self.maintenance {

@@ -3,7 +3,7 @@
 mod health_json;
 mod json;
 mod nagios;
-mod prometheus;
+pub mod prometheus;
 mod table;
 
 pub use health_json::{HealthDetail, to_health_json};

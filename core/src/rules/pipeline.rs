@@ -205,3 +205,21 @@ impl Outcome {
         doc
     }
 }
+
+/// A health report as the samples rules see: `opsbook_check_status{check="..."}` (0-3) and
+/// each measurement under its Prometheus name in base units (DESIGN's names), so a rule
+/// written against the exported metrics evaluates the same in process.
+pub fn samples_from_report(report: &crate::check::HealthReport) -> Vec<Sample> {
+    let mut out = Vec::new();
+    for c in &report.checks {
+        let mut labels = Labels::new();
+        labels.insert("check".into(), c.name.clone());
+        out.push(Sample { metric: "opsbook_check_status".into(), labels, value: f64::from(c.status.nagios_code()) });
+        for m in &c.measurements {
+            let (metric, scale) = crate::export::prometheus::metric_name(&c.name, &m.name, m.unit.as_deref());
+            let value = if m.value.is_finite() { scale.apply(m.value) } else { m.value };
+            out.push(Sample { metric, labels: m.labels.clone(), value });
+        }
+    }
+    out
+}

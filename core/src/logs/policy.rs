@@ -1,0 +1,182 @@
+//! The policy's `[logs]` table: the analyses a report runs (`[[logs.analyses]]`: files, line
+//! format, window, limits) and the lifecycle rules of log directories (`[[logs.lifecycle]]`).
+
+use std::path::PathBuf;
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::error::{Error, Result};
+use crate::logs::analyze::{Analysis, LogReport, Options};
+use crate::logs::format::LineFormat;
+use crate::logs::lifecycle::{Rules, Tier};
+
+/// `--since`/`since`: a duration back from `now_ms` (`24h`) or a time (RFC 3339, Unix seconds).
+pub fn since_ms(field: &str, text: &str, now_ms: i64) -> Result<i64> {
+    match crate::duration::parse_duration(field, text) {
+        Ok(d) => Ok(now_ms - d.as_millis() as i64),
+        Err(e) => Ok(crate::check::parse_time(field, text).map_err(|_| e)?.as_millisecond()),
+    }
+}
+
+/// One analysis of the policy.
+#[derive(Debug, Clone)]
+pub struct AnalysisSpec {
+    pub name: String,
+    pub files: Vec<PathBuf>,
+    pub input_format: String,
+    format: LineFormat,
+    pub since: Option<String>,
+    options: Options,
+}
+
+impl AnalysisSpec {
+    /// Reads the files (gzip included) and analyses the lines of the window ending at `now_ms`.
+    pub fn run(&self, now_ms: i64) -> Result<LogReport> {
+        let mut options = self.options.clone();
+        if let Some(since) = &self.since {
+            options.since_ms = Some(since_ms(&format!("logs.{}.since", self.name), since, now_ms)?);
+        }
+        let mut analysis = Analysis::new(options);
+        for file in &self.files {
+            analysis.add_file(file, &self.format)?;
+        }
+        Ok(analysis.finish())
+    }
+}
+
+/// One directory's lifecycle.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LifecycleSpec {
+    pub dir: PathBuf,
+    pub rules: Rules,
+}
+
+/// The `[logs]` table.
+#[derive(Debug, Clone, Default)]
+pub struct LogsSpec {
+    pub analyses: Vec<AnalysisSpec>,
+    pub lifecycle: Vec<LifecycleSpec>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TableSpec {
+    #[serde(default)]
+    analyses: Vec<Value>,
+    #[serde(default)]
+    lifecycle: Vec<LifecycleTable>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AnalysisTable {
+    name: String,
+    files: Vec<PathBuf>,
+    #[serde(default = "iso_level")]
+    input_format: String,
+    since: Option<String>,
+    top: Option<u64>,
+    ip_limit: Option<u64>,
+    failed_login: Option<String>,
+    failed_login_limit: Option<u64>,
+}
+
+fn iso_level() -> String {
+    "iso-level".into()
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LifecycleTable {
+    dir: PathBuf,
+    compress_after: Option<u32>,
+    delete_compressed_after: Option<u32>,
+    delete_after: Option<u32>,
+    #[serde(default)]
+    tiers: Vec<TierTable>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TierTable {
+    name: String,
+    after_days: u32,
+    dir: PathBuf,
+}
+
+fn at_path(at: &str, e: &serde_path_to_error::Error<serde_json::Error>) -> Error {
+    let path = e.path().to_string();
+    let field = if path == "." { at.to_owned() } else { format!("{at}.{path}") };
+    Error::invalid_value(&field, "", e.inner().to_string())
+}
+
+impl LogsSpec {
+    /// From the `[logs]` table; errors name `logs.analyses[0].input_format` and the value.
+    pub fn from_value(v: &Value) -> Result<LogsSpec> {
+        let table: TableSpec = serde_path_to_error::deserialize(v).map_err(|e| at_path("logs", &e))?;
+        let mut analyses = Vec::new();
+        for (i, a) in table.analyses.iter().enumerate() {
+            let at = format!("logs.analyses[{i}]");
+            let a: AnalysisTable = serde_path_to_error::deserialize(a).map_err(|e| at_path(&at, &e))?;
+            if analyses.iter().any(|x: &AnalysisSpec| x.name == a.name) {
+                return Err(Error::invalid_value(&format!("{at}.name"), &a.name, "two analyses have this name"));
+            }
+            if a.files.is_empty() {
+                return Err(Error::invalid_value(&format!("{at}.files"), "[]", "name at least one file"));
+            }
+            let format = LineFormat::parse(&a.input_format).map_err(|e| match e {
+                Error::InvalidValue { value, reason, .. } => {
+                    Error::InvalidValue { field: format!("{at}.input_format"), value, reason }
+                }
+                other => other,
+            })?;
+            if let Some(since) = &a.since {
+                since_ms(&format!("{at}.since"), since, 0)?;
+            }
+            let mut options = serde_json::Map::new();
+            for (k, v) in [("top", a.top), ("ip_limit", a.ip_limit), ("failed_login_limit", a.failed_login_limit)] {
+                if let Some(v) = v {
+                    options.insert(k.into(), v.into());
+                }
+            }
+            if let Some(re) = &a.failed_login {
+                options.insert("failed_login".into(), re.clone().into());
+            }
+            let options = Options::from_value(&Value::Object(options)).map_err(|e| match e {
+                Error::InvalidValue { field, value, reason } => Error::InvalidValue {
+                    field: format!("{at}.{}", field.trim_start_matches("options.")),
+                    value,
+                    reason,
+                },
+                other => other,
+            })?;
+            analyses.push(AnalysisSpec {
+                name: a.name,
+                files: a.files,
+                input_format: a.input_format,
+                format,
+                since: a.since,
+                options,
+            });
+        }
+        let lifecycle = table
+            .lifecycle
+            .into_iter()
+            .map(|l| LifecycleSpec {
+                dir: l.dir,
+                rules: Rules {
+                    compress_after: l.compress_after,
+                    delete_compressed_after: l.delete_compressed_after,
+                    delete_after: l.delete_after,
+                    tiers: l
+                        .tiers
+                        .into_iter()
+                        .map(|t| Tier { name: t.name, after_days: t.after_days, dir: t.dir })
+                        .collect(),
+                },
+            })
+            .collect();
+        Ok(LogsSpec { analyses, lifecycle })
+    }
+}
