@@ -376,7 +376,13 @@ impl Record {
             &text("kind"),
             v.get("task").and_then(Value::as_str),
             &text("description"),
-        )?;
+        )
+        .map_err(|e| match e {
+            Error::InvalidValue { field, value, reason } => {
+                Error::InvalidValue { field: format!("{at}.{field}"), value, reason }
+            }
+            other => other,
+        })?;
         r.impact = text("impact");
         r.result = text("result");
         r.notes = text("notes");

@@ -230,6 +230,39 @@ pub fn error_type(message: &str) -> String {
     normalized.split(' ').take(6).collect::<Vec<_>>().join(" ")
 }
 
+/// The first word of `text` that is an IPv4 or IPv6 address (`ip=`/`from=` prefixes and
+/// surrounding punctuation dropped).
+pub fn ip_in_text(text: &str) -> Option<&str> {
+    text.split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '(' | ')' | '[' | ']' | '"' | '\''))
+        .map(|w| w.rsplit_once('=').map_or(w, |(_, v)| v).trim_end_matches(['.', ':']))
+        .find(|w| w.parse::<std::net::IpAddr>().is_ok())
+}
+
+/// The user a message names: `user=alice`, `username=alice`, `user alice`, `user: alice`
+/// (the word after `user` or `username`, quotes and punctuation dropped).
+pub fn user_in_text(text: &str) -> Option<&str> {
+    let mut words = text.split_whitespace();
+    while let Some(w) = words.next() {
+        let lower = w.to_ascii_lowercase();
+        for key in ["username", "user"] {
+            if let Some(rest) = lower.strip_prefix(key) {
+                if rest.starts_with('=') {
+                    return clean_word(&w[key.len() + 1..]);
+                }
+                if rest.is_empty() || rest == ":" {
+                    return words.next().and_then(clean_word);
+                }
+            }
+        }
+    }
+    None
+}
+
+fn clean_word(w: &str) -> Option<&str> {
+    let w = w.trim_matches(|c: char| matches!(c, '"' | '\'' | ',' | ';' | '.' | ':' | '(' | ')' | '[' | ']'));
+    (!w.is_empty()).then_some(w)
+}
+
 /// `GET /api/courses/42?x=1` → `GET /api/courses/{id}`.
 pub fn endpoint_key(method: &str, path: &str) -> String {
     let mut out = String::with_capacity(method.len() + path.len() + 4);
@@ -320,12 +353,14 @@ impl Analysis {
             return;
         }
         self.failed_logins += 1;
-        // The IP: the record's, else the line's first word (as `awk '{print $1}'` takes it).
-        let ip = record.and_then(|r| r.ip).or_else(|| line.split_whitespace().next());
+        // The IP: the record's, else the first word that is an IP address (the manuals'
+        // `awk '{print $1}'` where the line starts with one; `from 192.0.2.9` where it
+        // starts with a time, whose first word is not an address).
+        let ip = record.and_then(|r| r.ip).or_else(|| ip_in_text(line));
         if let Some(ip) = ip {
             *self.failed_ips.entry(ip.to_owned()).or_default() += 1;
         }
-        if let Some(user) = record.and_then(|r| r.user) {
+        if let Some(user) = record.and_then(|r| r.user).or_else(|| user_in_text(line)) {
             *self.failed_users.entry(user.to_owned()).or_default() += 1;
         }
     }
@@ -623,5 +658,31 @@ mod tests {
         assert_eq!(percentile(&[1.0, 2.0, 3.0, 4.0], 0.5), Some(2.0));
         assert_eq!(percentile(&[1.0, 2.0, 3.0, 4.0], 0.95), Some(4.0));
         assert_eq!(percentile(&[], 0.5), None);
+    }
+}
+
+#[cfg(test)]
+mod text_tests {
+    use super::{ip_in_text, user_in_text};
+
+    #[test]
+    fn finds_the_address_a_line_names() {
+        // Hand-written lines: the address is wherever the line puts it, never the date.
+        assert_eq!(ip_in_text("2024-07-05 07:00:00 WARNING login failed for bob from 192.0.2.9"), Some("192.0.2.9"));
+        assert_eq!(ip_in_text("203.0.113.5 login failed"), Some("203.0.113.5"));
+        assert_eq!(ip_in_text("login failed (ip=10.0.0.1, user=x)"), Some("10.0.0.1"));
+        assert_eq!(ip_in_text("Failed password for root from 2001:db8::1 port 22 ssh2"), Some("2001:db8::1"));
+        assert_eq!(ip_in_text("2024-07-05 07:00:00 login failed"), None);
+        assert_eq!(ip_in_text("version 1.2.3.4.5 failed"), None);
+    }
+
+    #[test]
+    fn finds_the_user_a_line_names() {
+        assert_eq!(user_in_text("login failed for user=alice from 192.0.2.9"), Some("alice"));
+        assert_eq!(user_in_text("login failed: User: 'bob', ip 1.2.3.4"), Some("bob"));
+        assert_eq!(user_in_text("authentication failed username=\"carol\""), Some("carol"));
+        assert_eq!(user_in_text("login failed for user dave."), Some("dave"));
+        assert_eq!(user_in_text("login failed"), None);
+        assert_eq!(user_in_text("login failed users=3"), None);
     }
 }
