@@ -43,7 +43,12 @@ pub enum LogsCommand {
     /// The log lifecycle as the manuals' find rules: what to compress, move to a tier, or
     /// delete under DIR. Prints the plan; --apply carries it out.
     Plan {
-        dir: std::path::PathBuf,
+        /// The directory (or give --policy for its [[logs.lifecycle]] entries).
+        #[arg(required_unless_present = "policy")]
+        dir: Option<std::path::PathBuf>,
+        /// Plan every [[logs.lifecycle]] directory of this policy.
+        #[arg(long, conflicts_with_all = ["dir", "compress_after", "delete_compressed_after", "delete_after", "tier"])]
+        policy: Option<std::path::PathBuf>,
         /// gzip *.log files older than N days (find -mtime +N), e.g. 7.
         #[arg(long)]
         compress_after: Option<u32>,
@@ -68,13 +73,16 @@ pub enum LogsCommand {
 }
 
 fn plan(
-    dir: std::path::PathBuf,
-    rules: opsbook::logs::lifecycle::Rules,
+    targets: Vec<(std::path::PathBuf, opsbook::logs::lifecycle::Rules)>,
     now: Option<String>,
     apply: bool,
     format: PlanFormat,
 ) -> opsbook::Result<u8> {
-    let planned = opsbook::logs::lifecycle::plan(&dir, &rules, crate::flag_time_or_now("--now", &now)?)?;
+    let now = crate::flag_time_or_now("--now", &now)?;
+    let mut planned = Vec::new();
+    for (dir, rules) in &targets {
+        planned.extend(opsbook::logs::lifecycle::plan(dir, rules, now)?);
+    }
     let mut code = 0;
     let rows: Vec<(serde_json::Value, Option<String>)> = if apply {
         opsbook::logs::lifecycle::apply(&planned).into_iter().map(|d| (d.planned.to_json(), d.error)).collect()
@@ -137,9 +145,29 @@ pub enum LogsFormat {
 }
 
 pub fn run(command: LogsCommand) -> opsbook::Result<u8> {
-    if let LogsCommand::Plan { dir, compress_after, delete_compressed_after, delete_after, tier, now, apply, format } =
-        command
+    if let LogsCommand::Plan {
+        dir,
+        policy,
+        compress_after,
+        delete_compressed_after,
+        delete_after,
+        tier,
+        now,
+        apply,
+        format,
+    } = command
     {
+        if let Some(policy) = policy {
+            let spec = opsbook::policy::Policy::from_path(&policy)?.logs.unwrap_or_default();
+            if spec.lifecycle.is_empty() {
+                return Err(opsbook::Error::InvalidValue {
+                    field: "--policy".into(),
+                    value: policy.display().to_string(),
+                    reason: "the policy has no [[logs.lifecycle]] entry".into(),
+                });
+            }
+            return plan(spec.lifecycle.into_iter().map(|l| (l.dir, l.rules)).collect(), now, apply, format);
+        }
         let tiers = tier
             .iter()
             .map(|t| {
@@ -157,7 +185,8 @@ pub fn run(command: LogsCommand) -> opsbook::Result<u8> {
             })
             .collect::<opsbook::Result<Vec<_>>>()?;
         let rules = opsbook::logs::lifecycle::Rules { compress_after, delete_compressed_after, delete_after, tiers };
-        return plan(dir, rules, now, apply, format);
+        let dir = dir.expect("clap requires DIR without --policy");
+        return plan(vec![(dir, rules)], now, apply, format);
     }
     let LogsCommand::Analyze {
         files,

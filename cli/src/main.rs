@@ -767,11 +767,7 @@ fn open_state(
     policy: &Policy,
     file: Option<std::path::PathBuf>,
 ) -> opsbook::Result<Option<Box<dyn opsbook::state::StateStore>>> {
-    match (file, &policy.state) {
-        (Some(path), _) => Ok(Some(opsbook::state::StateConfig::file(path).open()?)),
-        (None, Some(config)) => Ok(Some(config.open()?)),
-        (None, None) => Ok(None),
-    }
+    policy.open_state(file.as_deref())
 }
 
 fn algorithm_of(a: ChecksumAlgorithm) -> opsbook::backup::Algorithm {

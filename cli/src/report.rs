@@ -1,7 +1,6 @@
 //! `opsbook report daily|monthly|render`: the daily check and the monthly maintenance report.
 
 use clap::{Subcommand, ValueEnum};
-use opsbook::policy::Policy;
 use opsbook::report::{Report, ReportFormat, ReportKind};
 
 #[derive(Subcommand)]
@@ -72,10 +71,8 @@ pub fn run(command: ReportCommand) -> opsbook::Result<u8> {
             return Ok(exit_code(&report));
         }
     };
-    let policy = Policy::from_path(&args.policy)?;
     let now = crate::flag_time_or_now("--now", &args.now)?;
-    let store = crate::open_state(&policy, args.state)?;
-    let report = opsbook::report::from_policy(&policy, kind, now, store.as_deref())?;
+    let report = opsbook::report::from_policy_path(&args.policy, kind, now, args.state.as_deref())?;
     let out = report.render(args.format.core());
     if let Some(path) = &args.output {
         opsbook::report::write_report(path, &out)?;

@@ -148,3 +148,63 @@ fn plan_then_apply_the_lifecycle() {
     assert_eq!(left, vec!["new.log", "old.log.gz"]);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn plan_the_policys_lifecycle_entries() {
+    let dir = std::env::temp_dir().join(format!("opsbook-cli-lifecycle-policy-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("app")).unwrap();
+    std::fs::create_dir_all(dir.join("nginx")).unwrap();
+    let now = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_714_550_400);
+    // The work-record manual's tiers: hot 7 days, warm 30 (moved), cold 90 (deleted).
+    for (name, days) in [("app/a.log", 3u64), ("app/b.log", 8), ("nginx/c.log", 31), ("nginx/d.log.gz", 100)] {
+        std::fs::write(dir.join(name), "x\n").unwrap();
+        let f = std::fs::File::options().write(true).open(dir.join(name)).unwrap();
+        f.set_modified(now - std::time::Duration::from_secs(days * 86_400)).unwrap();
+    }
+    let d = dir.display();
+    let policy = dir.join("policy.toml");
+    std::fs::write(
+        &policy,
+        format!(
+            "version = 1\n[logs]\n[[logs.lifecycle]]\ndir = \"{d}/app\"\ncompress_after = 7\n\
+             [[logs.lifecycle]]\ndir = \"{d}/nginx\"\ndelete_after = 90\n\
+             [[logs.lifecycle.tiers]]\nname = \"warm\"\nafter_days = 30\ndir = \"{d}/warm\"\n"
+        ),
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_opsbook"))
+        .args(["logs", "plan", "--policy", policy.to_str().unwrap(), "--now", "1714550400", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let planned: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let actions: Vec<(&str, &str, Option<&str>)> = planned
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["action"].as_str().unwrap(), p["path"].as_str().unwrap(), p["to"].as_str()))
+        .collect();
+    let path = |n: &str| format!("{d}/{n}");
+    assert_eq!(
+        actions,
+        vec![
+            ("compress", path("app/b.log").as_str(), None),
+            ("move", path("nginx/c.log").as_str(), Some(path("warm/c.log").as_str())),
+            ("delete", path("nginx/d.log.gz").as_str(), None),
+        ]
+    );
+    // A policy key that is not a rule is refused, naming it.
+    std::fs::write(&policy, "version = 1\n[logs]\n[[logs.lifecycle]]\ndir = \"/x\"\ncompress_afterr = 7\n").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_opsbook"))
+        .args(["logs", "plan", "--policy", policy.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("logs.lifecycle[0]"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -185,6 +185,15 @@ impl Policy {
             .unwrap_or_default()
     }
 
+    /// The state store: `file` when given, else the policy's `[state]`, else none.
+    pub fn open_state(&self, file: Option<&Path>) -> Result<Option<Box<dyn crate::state::StateStore>>> {
+        match (file, &self.state) {
+            (Some(path), _) => Ok(Some(StateConfig::file(path).open()?)),
+            (None, Some(config)) => Ok(Some(config.open()?)),
+            (None, None) => Ok(None),
+        }
+    }
+
     /// The `[[checks]]` as a Runner.
     pub fn runner(&self) -> Result<Runner> {
         crate::spec::runner_from_checks(self.doc.get("checks"))

@@ -992,6 +992,21 @@ pub fn from_policy(
     Ok(report)
 }
 
+/// [`from_policy`] for the policy file at `path`, with the rules' state from `state` (a state
+/// file), else the policy's `[state]`, else none: what every front door's "report from a
+/// policy" calls.
+#[cfg(feature = "spec")]
+pub fn from_policy_path(
+    path: &std::path::Path,
+    kind: ReportKind,
+    now_ms: i64,
+    state: Option<&std::path::Path>,
+) -> Result<Report> {
+    let policy = crate::policy::Policy::from_path(path)?;
+    let store = policy.open_state(state)?;
+    from_policy(&policy, kind, now_ms, store.as_deref())
+}
+
 /// Writes a rendered report to `path` through a temporary file renamed over it, so a reader
 /// (or a crash) never sees half a report; the directory is created when missing.
 pub fn write_report(path: &std::path::Path, text: &str) -> Result<()> {

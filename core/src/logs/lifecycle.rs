@@ -34,6 +34,56 @@ pub struct Rules {
     pub tiers: Vec<Tier>,
 }
 
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RulesSpec {
+    compress_after: Option<u32>,
+    delete_compressed_after: Option<u32>,
+    delete_after: Option<u32>,
+    #[serde(default)]
+    tiers: Vec<TierSpec>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TierSpec {
+    name: String,
+    after_days: u32,
+    dir: PathBuf,
+}
+
+impl Rules {
+    /// From `{"compress_after": 7, "delete_compressed_after": 30, "delete_after": 90,
+    /// "tiers": [{"name": "cold", "after_days": 30, "dir": "/archive"}]}` (all optional);
+    /// errors name `at.key`.
+    pub fn from_value(v: &Value, at: &str) -> Result<Rules> {
+        let spec: RulesSpec = serde_path_to_error::deserialize(v).map_err(|e| {
+            let path = e.path().to_string();
+            let field = if path == "." { at.to_owned() } else { format!("{at}.{path}") };
+            Error::invalid_value(&field, "", e.inner().to_string())
+        })?;
+        for (i, t) in spec.tiers.iter().enumerate() {
+            if t.name.trim().is_empty() || t.dir.as_os_str().is_empty() {
+                return Err(Error::invalid_value(
+                    &format!("{at}.tiers[{i}]"),
+                    &t.name,
+                    "a tier needs a name and a dir",
+                ));
+            }
+        }
+        Ok(Rules {
+            compress_after: spec.compress_after,
+            delete_compressed_after: spec.delete_compressed_after,
+            delete_after: spec.delete_after,
+            tiers: spec
+                .tiers
+                .into_iter()
+                .map(|t| Tier { name: t.name, after_days: t.after_days, dir: t.dir })
+                .collect(),
+        })
+    }
+}
+
 /// What to do with a file.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action {

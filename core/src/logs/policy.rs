@@ -9,7 +9,7 @@ use serde_json::Value;
 use crate::error::{Error, Result};
 use crate::logs::analyze::{Analysis, LogReport, Options};
 use crate::logs::format::LineFormat;
-use crate::logs::lifecycle::{Rules, Tier};
+use crate::logs::lifecycle::Rules;
 
 /// `--since`/`since`: a duration back from `now_ms` (`24h`) or a time (RFC 3339, Unix seconds).
 pub fn since_ms(field: &str, text: &str, now_ms: i64) -> Result<i64> {
@@ -65,7 +65,7 @@ struct TableSpec {
     #[serde(default)]
     analyses: Vec<Value>,
     #[serde(default)]
-    lifecycle: Vec<LifecycleTable>,
+    lifecycle: Vec<Value>,
 }
 
 #[derive(Deserialize)]
@@ -84,25 +84,6 @@ struct AnalysisTable {
 
 fn iso_level() -> String {
     "iso-level".into()
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct LifecycleTable {
-    dir: PathBuf,
-    compress_after: Option<u32>,
-    delete_compressed_after: Option<u32>,
-    delete_after: Option<u32>,
-    #[serde(default)]
-    tiers: Vec<TierTable>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct TierTable {
-    name: String,
-    after_days: u32,
-    dir: PathBuf,
 }
 
 fn at_path(at: &str, e: &serde_path_to_error::Error<serde_json::Error>) -> Error {
@@ -160,23 +141,25 @@ impl LogsSpec {
                 options,
             });
         }
-        let lifecycle = table
-            .lifecycle
-            .into_iter()
-            .map(|l| LifecycleSpec {
-                dir: l.dir,
-                rules: Rules {
-                    compress_after: l.compress_after,
-                    delete_compressed_after: l.delete_compressed_after,
-                    delete_after: l.delete_after,
-                    tiers: l
-                        .tiers
-                        .into_iter()
-                        .map(|t| Tier { name: t.name, after_days: t.after_days, dir: t.dir })
-                        .collect(),
-                },
-            })
-            .collect();
+        let mut lifecycle = Vec::new();
+        for (i, entry) in table.lifecycle.iter().enumerate() {
+            let at = format!("logs.lifecycle[{i}]");
+            let mut entry = entry
+                .as_object()
+                .cloned()
+                .ok_or_else(|| Error::invalid_value(&at, &entry.to_string(), "expected a table"))?;
+            let dir = match entry.remove("dir") {
+                Some(Value::String(d)) if !d.is_empty() => PathBuf::from(d),
+                other => {
+                    return Err(Error::invalid_value(
+                        &format!("{at}.dir"),
+                        &other.map(|v| v.to_string()).unwrap_or_default(),
+                        "the directory of the logs",
+                    ));
+                }
+            };
+            lifecycle.push(LifecycleSpec { dir, rules: Rules::from_value(&Value::Object(entry), &at)? });
+        }
         Ok(LogsSpec { analyses, lifecycle })
     }
 }
