@@ -46,3 +46,43 @@ pub fn analyze(
     };
     to_py(py, &report.to_json())
 }
+
+/// The log lifecycle of a directory as the manuals' find rules (`rules`: `{"compress_after",
+/// "delete_compressed_after", "delete_after", "tiers": [{"name", "after_days", "dir"}]}`):
+/// what to compress, move or delete at `now` (Unix seconds; default the clock). Planning
+/// touches nothing; `apply()` carries the plan out, leaving alone a file changed since.
+#[pyclass(frozen, module = "opsbook")]
+pub struct LogPlan {
+    planned: Vec<opsbook::logs::lifecycle::Planned>,
+}
+
+#[pymethods]
+impl LogPlan {
+    #[new]
+    #[pyo3(signature = (dir, rules, now = None))]
+    fn new(py: Python<'_>, dir: std::path::PathBuf, rules: &Bound<'_, PyAny>, now: Option<f64>) -> PyResult<LogPlan> {
+        let rules = opsbook::logs::lifecycle::Rules::from_value(&from_py(rules)?, "rules").py_err()?;
+        let now = match now {
+            None => jiff::Timestamp::now().as_millisecond(),
+            Some(s) => opsbook::forecast::input::time_ms("now", s).py_err()?,
+        };
+        let planned = py.detach(|| opsbook::logs::lifecycle::plan(&dir, &rules, now)).py_err()?;
+        Ok(LogPlan { planned })
+    }
+
+    /// Each planned action: `{"path", "days_old", "size", "action", "to", "reason"}`.
+    #[getter]
+    fn actions(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        to_py(py, &serde_json::Value::Array(self.planned.iter().map(|p| p.to_json()).collect()))
+    }
+
+    /// Carries the plan out; each action with `done` and `error`.
+    fn apply(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        let done = py.detach(|| opsbook::logs::lifecycle::apply(&self.planned));
+        to_py(py, &serde_json::Value::Array(done.iter().map(|d| d.to_json()).collect()))
+    }
+
+    fn __len__(&self) -> usize {
+        self.planned.len()
+    }
+}

@@ -85,23 +85,14 @@ fn plan(
     }
     let mut code = 0;
     let rows: Vec<(serde_json::Value, Option<String>)> = if apply {
-        opsbook::logs::lifecycle::apply(&planned).into_iter().map(|d| (d.planned.to_json(), d.error)).collect()
+        opsbook::logs::lifecycle::apply(&planned).into_iter().map(|d| (d.to_json(), d.error)).collect()
     } else {
         planned.iter().map(|p| (p.to_json(), None)).collect()
     };
     let mut out = String::new();
     match format {
         PlanFormat::Json => {
-            let list: Vec<serde_json::Value> = rows
-                .into_iter()
-                .map(|(mut v, e)| {
-                    if apply {
-                        v["done"] = serde_json::Value::Bool(e.is_none());
-                        v["error"] = e.map_or(serde_json::Value::Null, serde_json::Value::String);
-                    }
-                    v
-                })
-                .collect();
+            let list: Vec<serde_json::Value> = rows.into_iter().map(|(v, _)| v).collect();
             out = serde_json::to_string_pretty(&list).expect("JSON values serialise") + "\n";
         }
         PlanFormat::Text => {

@@ -4,13 +4,15 @@ Statuses, Nagios ranges and thresholds, check results and health reports, render
 IETF health+json, Nagios plugin output and Prometheus exposition; capacity forecasts
 (Prometheus' predict_linear/deriv/double_exponential_smoothing, Holt-Winters, time to a
 limit, growth and capacity plans) in ``opsbook.forecast``; alert rules with Prometheus'
-semantics in ``opsbook.rules``; alert messages for every channel in ``opsbook.alert``.
+semantics in ``opsbook.rules``; alert messages for every channel in ``opsbook.alert``;
+log analysis and the log lifecycle in ``opsbook.logs``; the maintenance plan in
+``opsbook.maintenance``; the daily and monthly reports in ``opsbook.report``.
 The logic lives in a
 Rust core shared with the Node, C and command-line front doors, so all of them give the
 same answers.
 """
 
-from . import alert, backup, forecast, logs, rules, state
+from . import alert, backup, forecast, logs, maintenance, report, rules, state
 from ._opsbook import (
     CheckResult,
     HealthReport,
@@ -34,6 +36,8 @@ __all__ = [
     "backup",
     "forecast",
     "logs",
+    "maintenance",
+    "report",
     "rules",
     "state",
     "CheckResult",

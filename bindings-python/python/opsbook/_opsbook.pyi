@@ -7,6 +7,11 @@ from typing import Any, Awaitable, Coroutine, Final, Mapping, Optional, Protocol
 
 __all__ = [
     "analyze",
+    "LogPlan",
+    "Report",
+    "maintenance_due",
+    "read_records",
+    "append_record",
     "Channel",
     "render_template",
     "Manifest",
@@ -561,6 +566,49 @@ def analyze(
     format: str = "iso-level",
     options: Optional[Mapping[str, Any]] = None,
 ) -> dict[str, Any]: ...
+
+@final
+class LogPlan:
+    """What to compress, move or delete under a directory; planning touches nothing."""
+
+    def __new__(
+        cls, dir: Union[str, os.PathLike[str]], rules: Mapping[str, Any], now: Optional[float] = None
+    ) -> LogPlan: ...
+    @property
+    def actions(self) -> list[dict[str, Any]]: ...
+    def apply(self) -> list[dict[str, Any]]: ...
+    def __len__(self) -> int: ...
+
+@final
+class Report:
+    """The daily check or monthly maintenance report: sections of ✓ / ⚠ / ✗ / ☐ items."""
+
+    @staticmethod
+    def from_parts(parts: Mapping[str, Any]) -> Report: ...
+    @staticmethod
+    def from_policy(
+        policy: Union[str, os.PathLike[str]],
+        kind: str = "daily",
+        now: Optional[float] = None,
+        state: Optional[Union[str, os.PathLike[str]]] = None,
+    ) -> Report: ...
+    @property
+    def status(self) -> Status: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def headline(self) -> str: ...
+    def to_text(self) -> str: ...
+    def to_markdown(self) -> str: ...
+    def to_json(self) -> dict[str, Any]: ...
+    def render(self, format: str = "text") -> str: ...
+    def write(self, path: Union[str, os.PathLike[str]], format: str = "text") -> None: ...
+
+def maintenance_due(
+    plan: Mapping[str, Any], records: Optional[Sequence[Mapping[str, Any]]] = None, now: Optional[float] = None
+) -> list[dict[str, Any]]: ...
+def read_records(path: Union[str, os.PathLike[str]]) -> list[dict[str, Any]]: ...
+def append_record(path: Union[str, os.PathLike[str]], record: Mapping[str, Any]) -> None: ...
 
 @final
 class Manifest:

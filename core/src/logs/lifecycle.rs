@@ -190,6 +190,16 @@ pub struct Done {
     pub error: Option<String>,
 }
 
+impl Done {
+    /// The planned action's JSON with `done` (true when it was carried out) and `error`.
+    pub fn to_json(&self) -> Value {
+        let mut v = self.planned.to_json();
+        v["done"] = Value::Bool(self.error.is_none());
+        v["error"] = self.error.clone().map_or(Value::Null, Value::String);
+        v
+    }
+}
+
 fn io(path: &Path, e: std::io::Error) -> String {
     format!("{}: {e}", path.display())
 }
