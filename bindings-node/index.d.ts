@@ -203,6 +203,23 @@ export declare class IncidentManager {
   load(store: Store, key: string): boolean
 }
 
+/**
+ * What to compress, move or delete under a directory at `now` by the manuals' find rules
+ * (`{compress_after, delete_compressed_after, delete_after, tiers: [{name, after_days,
+ * dir}]}`). Planning touches nothing; `apply()` carries the plan out.
+ */
+export declare class LogPlan {
+  constructor(dir: string, rules: any, now?: number | undefined | null)
+  /** Each planned action: `{path, days_old, size, action, to, reason}`. */
+  get actions(): Array<any>
+  get length(): number
+  /**
+   * Carries the plan out; each action with `done` and `error`. A file changed since the
+   * plan is left alone.
+   */
+  apply(): Array<any>
+}
+
 /** A backup manifest: PostgreSQL's `backup_manifest`, read and written byte for byte. */
 export declare class Manifest {
   /** Reads a `backup_manifest` (and checks its Manifest-Checksum). */
@@ -248,6 +265,26 @@ export declare class Range {
   alerts(value: number): boolean
   /** The canonical Nagios text, which parses back to this range. */
   toString(): string
+}
+
+/** The daily check or monthly maintenance report: sections of ✓ / ⚠ / ✗ / ☐ items. */
+export declare class Report {
+  /**
+   * A report from its parts: `{time, tz, language, kind, title, checks, backups, alerts,
+   * logs, capacity, maintenance, checklists}`.
+   */
+  static fromParts(parts: any): Report
+  /** The worst item (☐ and figures count as OK). */
+  get status(): Status
+  get kind(): string
+  get headline(): string
+  toText(): string
+  toMarkdown(): string
+  toJson(): any
+  /** `format`: text (default), markdown or json. */
+  render(format?: string | undefined | null): string
+  /** Writes the report rendered as `format` to `path` (a temporary file renamed over it). */
+  write(path: string, format?: string | undefined | null): void
 }
 
 /** Rules and the state of their alerts. */
@@ -356,6 +393,12 @@ export declare function analyzeLogFiles(files: Array<string>, format: string, op
  * `options`: `{since, top, ip_limit, failed_login, failed_login_limit}`.
  */
 export declare function analyzeLogLines(lines: Array<string>, format: string, options?: any | undefined | null): any
+
+/**
+ * Appends a maintenance record under a lock (kind 例行维护/routine, 故障处理/incident,
+ * 版本更新/release).
+ */
+export declare function appendMaintenanceRecord(path: string, record: any): void
 
 /**
  * Builds a manifest of a directory off the JS thread, hashing files on every core. Bad
@@ -473,6 +516,12 @@ export interface InitialState {
   seasonal?: Array<number>
 }
 
+/**
+ * Where each task of a maintenance plan (the [maintenance] table) stands at `now` (Unix
+ * seconds; default now) given `records`: most urgent first.
+ */
+export declare function maintenanceDue(plan: any, records?: Array<any> | undefined | null, now?: number | undefined | null): Array<any>
+
 /** One file of a manifest (`pathBytes` holds names that are not UTF-8 exactly). */
 export interface ManifestFile {
   path: string
@@ -553,6 +602,9 @@ export interface Problem {
 /** The rate per period that takes `start` to `end` in `periods` periods. */
 export declare function rateBetween(start: number, end: number, periods: number): number
 
+/** The maintenance records kept in a JSON-lines file, oldest first. */
+export declare function readMaintenanceRecords(path: string): Array<any>
+
 /** Options of `render` and `send`. */
 export interface RenderOptions {
   /** The signing and Date time, Unix seconds (default now). */
@@ -564,12 +616,29 @@ export interface RenderOptions {
 /** Expands a Go template (Prometheus/Alertmanager syntax). */
 export declare function renderTemplate(template: string, options?: TemplateOptions | undefined | null): string
 
+/**
+ * The report a policy file asks for: its checks run now, the alerts its rules hold, its
+ * [logs], [capacity] and [maintenance]. Bad options throw at once; the Promise rejects
+ * when the policy cannot be read.
+ */
+export declare function reportFromPolicy(policy: string, options?: ReportOptions | undefined | null): Promise<Report>
+
 /** Descriptive fields of a report (health+json names). */
 export interface ReportInfo {
   description?: string
   serviceId?: string
   version?: string
   releaseId?: string
+}
+
+/** Options of `reportFromPolicy`. */
+export interface ReportOptions {
+  /** daily (default) or monthly. */
+  kind?: string
+  /** Unix seconds (default now). */
+  now?: number
+  /** A state file holding the rules' alerts (default: the policy's [state]). */
+  state?: string
 }
 
 /** Users months ahead and what each resource needs then. */

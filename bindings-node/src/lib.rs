@@ -10,6 +10,7 @@ mod errors;
 mod forecast;
 mod logs;
 mod probe;
+mod report;
 mod rules;
 mod runner;
 mod state;
