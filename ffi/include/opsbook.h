@@ -114,6 +114,10 @@ typedef struct opsbook_hw_fit opsbook_hw_fit;
 // Incidents with escalation and acknowledgement.
 typedef struct opsbook_incidents opsbook_incidents;
 
+// A log lifecycle plan: what to compress, move or delete under a directory. Not shared
+// between threads without a lock of the caller's.
+typedef struct opsbook_log_plan opsbook_log_plan;
+
 // A backup manifest.
 typedef struct opsbook_manifest opsbook_manifest;
 
@@ -750,6 +754,61 @@ opsbook_result opsbook_alert_pipeline_load(opsbook_alert_pipeline *p,
 
 // Frees a pipeline. NULL is fine.
 void opsbook_alert_pipeline_free(opsbook_alert_pipeline *p);
+
+// Renders a report from its parts (`parts_json`: `{"time", "tz", "language", "kind",
+// "title", "checks", "backups", "alerts", "logs", "capacity", "maintenance",
+// "checklists"}`) as `format` ("text", "markdown" or "json"). `*status`: the worst item as
+// an `opsbook_status`. Free `*out` with `opsbook_string_free`.
+opsbook_result opsbook_report_render(const char *parts_json,
+                                     const char *format,
+                                     char **out,
+                                     uint32_t *status);
+
+// The report the policy file at `policy_path` asks for (`kind`: "daily" or "monthly") at
+// `now` (Unix seconds; NaN for the clock): its checks run now (this call blocks while they
+// do), the alerts its rules hold (`state_path`: a state file, or NULL for the policy's
+// `[state]`), its `[logs]`, `[capacity]` and `[maintenance]`. Rendered as `format`;
+// `*status` as `opsbook_report_render`.
+opsbook_result opsbook_report_from_policy(const char *policy_path,
+                                          const char *kind,
+                                          double now,
+                                          const char *state_path,
+                                          const char *format,
+                                          char **out,
+                                          uint32_t *status);
+
+// Where each task of a maintenance plan (`plan_json`: the `[maintenance]` table) stands at
+// `now` (NaN for the clock) given `records_json` (a list of records, or NULL): a JSON list,
+// most urgent first, of `{"task", "every", "role", "estimate", "status", "last_done",
+// "due_at"}`.
+opsbook_result opsbook_maintenance_due(const char *plan_json,
+                                       const char *records_json,
+                                       double now,
+                                       char **out);
+
+// Appends a maintenance record (`record_json`: `{"time", "operator", "kind", "task",
+// "description", "impact", "result", "notes"}`) to the JSON-lines file at `path`, under a
+// lock.
+opsbook_result opsbook_maintenance_record(const char *path, const char *record_json);
+
+// Plans the lifecycle of the logs under `dir` at `now` (NaN for the clock) by `rules_json`
+// (`{"compress_after", "delete_compressed_after", "delete_after", "tiers": [{"name",
+// "after_days", "dir"}]}`). Nothing is touched. Free with `opsbook_log_plan_free`.
+opsbook_result opsbook_log_plan_new(const char *dir,
+                                    const char *rules_json,
+                                    double now,
+                                    opsbook_log_plan **out);
+
+// The plan's actions as a JSON list of `{"path", "days_old", "size", "action", "to",
+// "reason"}`.
+opsbook_result opsbook_log_plan_actions(const opsbook_log_plan *plan, char **out);
+
+// Carries the plan out (a file changed since the plan is left alone): the actions with
+// `done` and `error`.
+opsbook_result opsbook_log_plan_apply(const opsbook_log_plan *plan, char **out);
+
+// Frees a plan. NULL is fine.
+void opsbook_log_plan_free(opsbook_log_plan *plan);
 
 // A rule engine from a JSON policy's `rules` (`{"rules": [{"name": ..., "metric": ...,
 // "alert_when": "above 80", "for": "5m"}]}`).

@@ -33,7 +33,7 @@ fn secrets(secrets_json: *const c_char) -> Result<MapOrEnv, opsbook_result> {
         .map_err(|_| bad("secrets_json", "", "expected an object of variable names to text"))
 }
 
-fn now_ms(now: f64) -> Result<i64, opsbook_result> {
+pub(crate) fn now_ms(now: f64) -> Result<i64, opsbook_result> {
     if now.is_nan() {
         return Ok(jiff::Timestamp::now().as_millisecond());
     }

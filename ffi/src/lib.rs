@@ -33,6 +33,7 @@ mod handles;
 mod logs;
 mod notify;
 mod pipeline;
+mod report;
 mod rules;
 mod runner;
 mod state;

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 
 #include <cjson/cJSON.h>
 
@@ -1416,6 +1418,144 @@ static void replay_logs(const char *dir) {
   cJSON_Delete(doc);
 }
 
+/* ---- tests/vectors/daily_reports.json: reports from parts; maintenance; log plans ---- */
+
+static void replay_daily_reports(const char *dir) {
+  cJSON *doc = load(dir, "daily_reports.json");
+  int replayed = 0;
+  const cJSON *c;
+  cJSON_ArrayForEach(c, cJSON_GetObjectItem(doc, "cases")) {
+    const char *id = text_of(c, "id");
+    char *parts = cJSON_PrintUnformatted(cJSON_GetObjectItem(c, "parts"));
+    const cJSON *error = cJSON_GetObjectItem(c, "error");
+    if (error) {
+      char *out = NULL;
+      uint32_t status = 99;
+      opsbook_result rc = opsbook_report_render(parts, "text", &out, &status);
+      CHECK(rc == OPSBOOK_RESULT_INVALID_VALUE && out == NULL && contains_all(last_error(), error), "%s: %s", id, last_error());
+    } else {
+      const char *want_status = text_of(c, "status");
+      uint32_t want = strcmp(want_status, "OK") == 0 ? OPSBOOK_STATUS_OK
+                      : strcmp(want_status, "WARNING") == 0 ? OPSBOOK_STATUS_WARNING
+                                                              : OPSBOOK_STATUS_CRITICAL;
+      const char *formats[] = {"text", "markdown"};
+      for (int i = 0; i < 2; i++) {
+        char *out = NULL;
+        uint32_t status = 99;
+        opsbook_result rc = opsbook_report_render(parts, formats[i], &out, &status);
+        CHECK(rc == OPSBOOK_RESULT_OK && out && strcmp(out, text_of(c, formats[i])) == 0 && status == want,
+              "%s %s: got %s (%s)", id, formats[i], out ? out : "NULL", last_error());
+        opsbook_string_free(out);
+      }
+      char *out = NULL;
+      uint32_t status = 99;
+      opsbook_result rc = opsbook_report_render(parts, "json", &out, &status);
+      cJSON *got = out ? cJSON_Parse(out) : NULL;
+      CHECK(rc == OPSBOOK_RESULT_OK && cJSON_Compare(got, cJSON_GetObjectItem(c, "json"), 1), "%s json: %s", id, out ? out : "NULL");
+      cJSON_Delete(got);
+      opsbook_string_free(out);
+    }
+    free(parts);
+    replayed++;
+  }
+  CHECK(replayed == 21, "daily reports replayed %d", replayed);
+  cJSON_Delete(doc);
+
+  char *out = NULL;
+  uint32_t status = 0;
+  CHECK(opsbook_report_render(NULL, "text", &out, &status) == OPSBOOK_RESULT_NULL_ARGUMENT, "NULL parts");
+  CHECK(opsbook_report_render("{\"time\": 0}", "pdf", &out, &status) == OPSBOOK_RESULT_INVALID_VALUE &&
+            strstr(last_error(), "pdf"), "bad format: %s", last_error());
+  CHECK(opsbook_report_render("{\"time\": 0}", "text", &out, NULL) == OPSBOOK_RESULT_NULL_ARGUMENT, "NULL status");
+  CHECK(opsbook_report_render("{\"time\": 0", "text", &out, &status) == OPSBOOK_RESULT_INVALID_VALUE, "not JSON");
+  CHECK(opsbook_report_from_policy("/nonexistent/policy.toml", "daily", NAN, NULL, "text", &out, &status) == OPSBOOK_RESULT_IO &&
+            strstr(last_error(), "/nonexistent/policy.toml"), "missing policy: %s", last_error());
+  CHECK(opsbook_report_from_policy("/nonexistent/policy.toml", "hourly", NAN, NULL, "text", &out, &status) ==
+            OPSBOOK_RESULT_INVALID_VALUE, "bad kind");
+
+  /* A policy with one check on a port nothing listens on and a checklist tied to it. */
+  char policy[] = "/tmp/opsbook-c-report-XXXXXX";
+  int fd = mkstemp(policy);
+  const char *text = "version = 1\n[[checks]]\nname = \"worker\"\ntype = \"tcp\"\nhost = \"127.0.0.1\"\nport = 1\n"
+                     "[maintenance]\ntitle = \"edu\"\nlanguage = \"en\"\n[[maintenance.checklists]]\nname = \"Daily\"\n"
+                     "items = [{ text = \"Worker up\", check = \"worker\" }]\n";
+  CHECK(fd >= 0 && write(fd, text, strlen(text)) == (ssize_t)strlen(text), "policy written");
+  close(fd);
+  CHECK(opsbook_report_from_policy(policy, "daily", 1720137600.0, NULL, "text", &out, &status) == OPSBOOK_RESULT_OK &&
+            status == OPSBOOK_STATUS_CRITICAL &&
+            strncmp(out, "=== edu daily check 2024-07-05 00:00:00 UTC ===\n1. Checks\n  \xe2\x9c\x97 worker: ", 64) == 0 &&
+            strstr(out, "2. Daily\n  \xe2\x9c\x97 Worker up (worker: CRITICAL)\n"),
+        "report from a policy: %s (%s)", out ? out : "NULL", last_error());
+  opsbook_string_free(out);
+  out = NULL;
+  unlink(policy);
+
+  /* Maintenance: a daily task done 4 July 10:00 CST is not due at 09:00 on the 5th, due at 10:30. */
+  const char *plan = "{\"tz\": \"Asia/Shanghai\", \"tasks\": [{\"name\": \"backup\", \"every\": \"daily\"}]}";
+  const char *records = "[{\"time\": \"2024-07-04T10:00:00+08:00\", \"operator\": \"a\", \"kind\": \"routine\", \"task\": \"backup\"}]";
+  CHECK(opsbook_maintenance_due(plan, records, 1720141200.0, &out) == OPSBOOK_RESULT_OK && strstr(out, "\"not due\""),
+        "not due: %s", out ? out : last_error());
+  opsbook_string_free(out);
+  out = NULL;
+  CHECK(opsbook_maintenance_due(plan, records, 1720146600.0, &out) == OPSBOOK_RESULT_OK && strstr(out, "\"status\":\"due\""),
+        "due: %s", out ? out : last_error());
+  opsbook_string_free(out);
+  out = NULL;
+  CHECK(opsbook_maintenance_due(plan, "[{\"time\": \"x\", \"operator\": \"a\", \"kind\": \"routine\"}]", NAN, &out) ==
+            OPSBOOK_RESULT_INVALID_VALUE && strstr(last_error(), "records[0].time"), "bad record: %s", last_error());
+  CHECK(opsbook_maintenance_due(NULL, NULL, NAN, &out) == OPSBOOK_RESULT_NULL_ARGUMENT, "NULL plan");
+  char records_path[] = "/tmp/opsbook-c-records-XXXXXX";
+  close(mkstemp(records_path));
+  CHECK(opsbook_maintenance_record(records_path, "{\"time\": \"2024-07-04T10:00:00Z\", \"operator\": \"a\", \"kind\": \"incident\"}") ==
+            OPSBOOK_RESULT_OK, "record kept: %s", last_error());
+  CHECK(opsbook_maintenance_record(records_path, "{\"time\": \"2024-07-04T10:00:00Z\", \"operator\": \"a\", \"kind\": \"nap\"}") ==
+            OPSBOOK_RESULT_INVALID_VALUE && strstr(last_error(), "record.kind"), "bad kind: %s", last_error());
+  FILE *kept = fopen(records_path, "r");
+  char line[512] = {0};
+  CHECK(kept && fgets(line, sizeof line, kept) && strstr(line, "\"kind\":\"\xe6\x95\x85\xe9\x9a\x9c\xe5\xa4\x84\xe7\x90\x86\"") &&
+            !fgets(line, sizeof line, kept), "one record, 故障处理: %s", line);
+  if (kept) fclose(kept);
+  unlink(records_path);
+
+  /* Log plan: old.log (10 days) compressed, new.log (1 day) left. */
+  char logs[] = "/tmp/opsbook-c-logs-XXXXXX";
+  CHECK(mkdtemp(logs) != NULL, "log dir");
+  char old_log[256], new_log[256];
+  snprintf(old_log, sizeof old_log, "%s/old.log", logs);
+  snprintf(new_log, sizeof new_log, "%s/new.log", logs);
+  const char *names[] = {old_log, new_log};
+  const int days[] = {10, 1};
+  for (int i = 0; i < 2; i++) {
+    FILE *f = fopen(names[i], "w");
+    fputs("x\n", f);
+    fclose(f);
+    struct timespec times[2] = {{1714550400 - days[i] * 86400, 0}, {1714550400 - days[i] * 86400, 0}};
+    utimensat(AT_FDCWD, names[i], times, 0);
+  }
+  opsbook_log_plan *lp = NULL;
+  CHECK(opsbook_log_plan_new(logs, "{\"compress_after\": 7}", 1714550400.0, &lp) == OPSBOOK_RESULT_OK && lp, "plan: %s", last_error());
+  CHECK(opsbook_log_plan_actions(lp, &out) == OPSBOOK_RESULT_OK && strstr(out, "\"action\":\"compress\"") && strstr(out, "old.log") &&
+            !strstr(out, "new.log"), "actions: %s", out ? out : last_error());
+  opsbook_string_free(out);
+  out = NULL;
+  CHECK(access(old_log, F_OK) == 0, "planning touches nothing");
+  CHECK(opsbook_log_plan_apply(lp, &out) == OPSBOOK_RESULT_OK && strstr(out, "\"done\":true"), "apply: %s", out ? out : last_error());
+  opsbook_string_free(out);
+  out = NULL;
+  char gz[270];
+  snprintf(gz, sizeof gz, "%s.gz", old_log);
+  CHECK(access(old_log, F_OK) != 0 && access(gz, F_OK) == 0, "old.log compressed");
+  opsbook_log_plan_free(lp);
+  opsbook_log_plan_free(NULL);
+  lp = NULL;
+  CHECK(opsbook_log_plan_new(logs, "{\"compress_afterr\": 7}", NAN, &lp) == OPSBOOK_RESULT_INVALID_VALUE && lp == NULL &&
+            strstr(last_error(), "rules"), "bad rules: %s", last_error());
+  CHECK(opsbook_log_plan_actions(NULL, &out) == OPSBOOK_RESULT_NULL_ARGUMENT, "NULL plan");
+  unlink(gz);
+  unlink(new_log);
+  rmdir(logs);
+}
+
 int main(int argc, char **argv) {
   if (argc != 2) {
     fprintf(stderr, "usage: %s VECTORS_DIR\n", argv[0]);
@@ -1440,6 +1580,7 @@ int main(int argc, char **argv) {
   replay_templates(argv[1]);
   replay_alert_messages(argv[1]);
   replay_logs(argv[1]);
+  replay_daily_reports(argv[1]);
   printf("%d passed, %d failed\n", passed, failed);
   return failed == 0 ? 0 : 1;
 }
