@@ -86,6 +86,13 @@ alert_when = "at_or_above 2"
 labels = {{ severity = "critical" }}
 annotations = {{ summary = "worker 端口不可达" }}
 
+[escalation]
+severities = {{ critical = "Level 2" }}
+[[escalation.levels]]
+name = "Level 2"
+response = "1h"
+contacts = ["lead"]
+
 [logs]
 [[logs.analyses]]
 name = "app"
@@ -151,6 +158,11 @@ items = [{{ text = "Full backup done" }}]
         items(&report, "alerts"),
         [pair("fail", "[critical] WorkerDown: worker 端口不可达 (since 2024-07-05 00:00:00 UTC)")]
     );
+    // The firing rule opened an incident at the critical severity's level.
+    assert_eq!(
+        items(&report, "incidents"),
+        [pair("fail", "INC-0001 WorkerDown [Level 2]: open (since 2024-07-05 00:00:00 UTC)")]
+    );
     // 3 errors in the window (2 plain + 1 gzip), the 3 July one left out; the missing file is a ✗.
     let logs = items(&report, "logs");
     assert_eq!(logs[0], pair("warn", "app: 3 errors"));
@@ -193,12 +205,13 @@ items = [{{ text = "Full backup done" }}]
     ]);
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(items(&report, "alerts"), [pair("ok", "no active alerts")]);
+    assert_eq!(items(&report, "incidents"), [pair("ok", "no incidents")]);
 
     // The text form is daily_check.sh's.
     let out = opsbook(&["report", "daily", "--policy", p, "--now", "2024-07-05T00:00:00Z"]);
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.starts_with("=== edu daily check 2024-07-05 00:00:00 UTC ===\n1. Checks\n  ✓ api: "), "{text}");
-    assert!(text.ends_with("=== Check complete: ✗ CRITICAL (3 ok, 2 warnings, 4 failures, 1 to do) ===\n"), "{text}");
+    assert!(text.ends_with("=== Check complete: ✗ CRITICAL (3 ok, 2 warnings, 5 failures, 1 to do) ===\n"), "{text}");
     drop(listener);
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -268,6 +281,6 @@ fn daily_report_vectors_through_the_command() {
             }
         }
     }
-    assert_eq!(cases.len(), 21);
+    assert_eq!(cases.len(), 24);
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -18,6 +18,7 @@ use crate::error::{Error, Result};
 use crate::forecast::capacity::CapacityPlan;
 use crate::logs::analyze::LogReport;
 use crate::maintenance::{Checklist, Due, DueStatus, Record, checklists_from_value, path_suffix};
+use crate::rules::incident::{Incident, IncidentStatus};
 use crate::status::Status;
 
 /// How an item stands.
@@ -97,6 +98,7 @@ pub enum SectionKind {
     Checks,
     Backups,
     Alerts,
+    Incidents,
     Logs,
     Capacity,
     Maintenance,
@@ -110,6 +112,7 @@ impl SectionKind {
             SectionKind::Checks => "checks",
             SectionKind::Backups => "backups",
             SectionKind::Alerts => "alerts",
+            SectionKind::Incidents => "incidents",
             SectionKind::Logs => "logs",
             SectionKind::Capacity => "capacity",
             SectionKind::Maintenance => "maintenance",
@@ -194,6 +197,8 @@ struct Words {
     checks: &'static str,
     backups: &'static str,
     alerts: &'static str,
+    incidents: &'static str,
+    no_incidents: &'static str,
     logs: &'static str,
     capacity: &'static str,
     maintenance: &'static str,
@@ -211,6 +216,8 @@ const ZH: Words = Words {
     checks: "检查结果",
     backups: "备份",
     alerts: "告警",
+    incidents: "事件",
+    no_incidents: "无事件",
     logs: "日志",
     capacity: "容量规划",
     maintenance: "维护计划",
@@ -228,6 +235,8 @@ const EN: Words = Words {
     checks: "Checks",
     backups: "Backups",
     alerts: "Alerts",
+    incidents: "Incidents",
+    no_incidents: "no incidents",
     logs: "Logs",
     capacity: "Capacity",
     maintenance: "Maintenance plan",
@@ -371,6 +380,52 @@ impl Report {
             items.push(Item::new(Mark::Ok, w.no_alerts));
         }
         self.push(SectionKind::Alerts, w.alerts.to_owned(), items);
+    }
+
+    /// The incidents of the period: those still open (`✗`) or acknowledged (`⚠`), whenever
+    /// they opened, and those opened in the period and resolved since (`✓`); none is
+    /// `✓ 无事件`.
+    pub fn add_incidents(&mut self, incidents: &[Incident]) -> Result<()> {
+        let (from, _) = self.period()?;
+        let zh = self.zh();
+        let mut chosen: Vec<&Incident> = incidents
+            .iter()
+            .filter(|i| {
+                matches!(i.status, IncidentStatus::Open | IncidentStatus::Acknowledged) || i.opened_at_ms >= from
+            })
+            .collect();
+        chosen.sort_by(|a, b| (a.opened_at_ms, &a.id).cmp(&(b.opened_at_ms, &b.id)));
+        let mut items: Vec<Item> = chosen
+            .into_iter()
+            .map(|i| {
+                let (mark, word) = match (i.status, zh) {
+                    (IncidentStatus::Open, true) => (Mark::Fail, "处理中"),
+                    (IncidentStatus::Open, false) => (Mark::Fail, "open"),
+                    (IncidentStatus::Acknowledged, true) => (Mark::Warn, "已确认"),
+                    (IncidentStatus::Acknowledged, false) => (Mark::Warn, "acknowledged"),
+                    (IncidentStatus::AutoResolved, true) => (Mark::Ok, "已自动恢复"),
+                    (IncidentStatus::AutoResolved, false) => (Mark::Ok, "auto-resolved"),
+                    (IncidentStatus::Resolved, true) => (Mark::Ok, "已解决"),
+                    (IncidentStatus::Resolved, false) => (Mark::Ok, "resolved"),
+                };
+                Item::new(
+                    mark,
+                    format!(
+                        "{} {} [{}]: {word} ({} {})",
+                        i.id,
+                        i.kind,
+                        i.level,
+                        self.words().since,
+                        self.time(i.opened_at_ms)
+                    ),
+                )
+            })
+            .collect();
+        if items.is_empty() {
+            items.push(Item::new(Mark::Ok, self.words().no_incidents));
+        }
+        self.push(SectionKind::Incidents, self.words().incidents.to_owned(), items);
+        Ok(())
     }
 
     /// A log analysis as the manuals read it: errors found (or none), error types, requests
@@ -717,6 +772,7 @@ pub fn escape_markdown(text: &str) -> String {
 ///  "checks": [{"name": "nginx", "status": "OK", "summary": "running"}],
 ///  "backups": [{"name": "db-backup", "status": "CRITICAL", "summary": "newest is 3 days old"}],
 ///  "alerts": [Alertmanager alerts, as the webhook or API v2 gives them],
+///  "incidents": [incidents as `opsbook incidents list --format json` writes them],
 ///  "logs": [{"name": "app", "input_format": "iso-level", "lines": ["..."], "options": {...}}],
 ///  "capacity": {a capacity plan input: months, growth_limit_percent, resources},
 ///  "maintenance": {"plan": {the [maintenance] table}, "records": [record objects]},
@@ -726,7 +782,7 @@ pub fn escape_markdown(text: &str) -> String {
 /// Only `time` is required; sections appear for the parts given, in the order above.
 pub fn report_from_value(v: &Value) -> Result<Report> {
     let map = v.as_object().ok_or_else(|| Error::invalid_value("report", &short(v), "expected an object"))?;
-    const KNOWN: [&str; 12] = [
+    const KNOWN: [&str; 13] = [
         "kind",
         "title",
         "time",
@@ -735,6 +791,7 @@ pub fn report_from_value(v: &Value) -> Result<Report> {
         "checks",
         "backups",
         "alerts",
+        "incidents",
         "logs",
         "capacity",
         "maintenance",
@@ -777,6 +834,17 @@ pub fn report_from_value(v: &Value) -> Result<Report> {
             other => crate::alert::model::AlertGroup::from_value(other),
         }?;
         report.add_alerts(&group.alerts);
+    }
+    if let Some(incidents) = map.get("incidents") {
+        let list = incidents
+            .as_array()
+            .ok_or_else(|| Error::invalid_value("incidents", &short(incidents), "expected a list"))?;
+        let incidents = list
+            .iter()
+            .enumerate()
+            .map(|(i, v)| incident_part(v, &format!("incidents[{i}]")))
+            .collect::<Result<Vec<_>>>()?;
+        report.add_incidents(&incidents)?;
     }
     if let Some(logs) = map.get("logs") {
         let list = logs.as_array().ok_or_else(|| Error::invalid_value("logs", &short(logs), "expected a list"))?;
@@ -868,6 +936,46 @@ fn results_from(v: Option<&Value>, at: &str) -> Result<Vec<CheckResult>> {
         .collect()
 }
 
+/// An incident as `Incident::to_json` writes it (`opsbook incidents list --format json`):
+/// `id`, `kind`, `level`, `status`, `opened_at` read; `labels`, `severity`, `escalate_at`,
+/// `timeline` allowed.
+fn incident_part(v: &Value, at: &str) -> Result<Incident> {
+    let obj = v.as_object().ok_or_else(|| Error::invalid_value(at, &short(v), "expected an object"))?;
+    const KNOWN: [&str; 9] =
+        ["id", "kind", "labels", "severity", "level", "status", "opened_at", "escalate_at", "timeline"];
+    if let Some(k) = obj.keys().find(|k| !KNOWN.contains(&k.as_str())) {
+        return Err(Error::invalid_value(
+            &format!("{at}.{k}"),
+            "",
+            format!("unknown key (known: {})", KNOWN.join(", ")),
+        ));
+    }
+    let text = |k: &str| match obj.get(k) {
+        Some(Value::String(s)) => Ok(s.clone()),
+        Some(other) => Err(Error::invalid_value(&format!("{at}.{k}"), &short(other), "expected a string")),
+        None => Err(Error::invalid_value(&format!("{at}.{k}"), "", "missing")),
+    };
+    let status_text = text("status")?;
+    let status = IncidentStatus::from_name(&status_text).ok_or_else(|| {
+        Error::invalid_value(
+            &format!("{at}.status"),
+            &status_text,
+            "expected open, acknowledged, auto_resolved or resolved",
+        )
+    })?;
+    Ok(Incident {
+        id: text("id")?,
+        kind: text("kind")?,
+        labels: Default::default(),
+        severity: None,
+        level: text("level")?,
+        status,
+        opened_at_ms: crate::check::parse_time(&format!("{at}.opened_at"), &text("opened_at")?)?.as_millisecond(),
+        escalate_at_ms: None,
+        timeline: Vec::new(),
+    })
+}
+
 /// `{"name", "input_format", "lines", "options"}`: the lines analysed as given.
 fn log_part(v: &Value, at: &str) -> Result<(String, LogReport)> {
     let obj = v.as_object().ok_or_else(|| Error::invalid_value(at, &short(v), "expected an object"))?;
@@ -921,9 +1029,9 @@ pub fn firing_alerts(pipeline: &crate::rules::pipeline::AlertPipeline) -> Vec<Al
 }
 
 /// The report a policy asks for at `now_ms`, from live results: the `[[checks]]` run now
-/// (backup checks in their own section), the alerts the rules hold (`store`: the state kept
-/// by `rules eval`, read and left as it is; without one, the rules evaluated once on these
-/// results), the `[logs]` analyses, the `[capacity]` plan, and the `[maintenance]` plan, its
+/// (backup checks in their own section), the alerts the rules hold and the incidents of
+/// `[escalation]` (`store`: the state kept by `rules eval`, read and left as it is; without
+/// one, the rules evaluated once on these results), the `[logs]` analyses, the `[capacity]` plan, and the `[maintenance]` plan, its
 /// records and checklists. A part that cannot be read (a missing log file) is a `✗` item.
 #[cfg(feature = "spec")]
 pub fn from_policy(
@@ -956,6 +1064,10 @@ pub fn from_policy(
             }
         }
         report.add_alerts(&firing_alerts(&pipeline));
+        if let Some(incidents) = &pipeline.incidents {
+            let list: Vec<Incident> = incidents.incidents().cloned().collect();
+            report.add_incidents(&list)?;
+        }
     }
     if let Some(logs) = &policy.logs {
         for a in &logs.analyses {

@@ -122,6 +122,13 @@ pub enum IncidentStatus {
 }
 
 impl IncidentStatus {
+    /// The status `as_str` names.
+    pub fn from_name(name: &str) -> Option<IncidentStatus> {
+        [IncidentStatus::Open, IncidentStatus::Acknowledged, IncidentStatus::AutoResolved, IncidentStatus::Resolved]
+            .into_iter()
+            .find(|s| s.as_str() == name)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             IncidentStatus::Open => "open",

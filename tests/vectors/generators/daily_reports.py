@@ -169,6 +169,30 @@ case("alerts-severities", "Alertmanager webhook alerts; manual 003 P95 latency a
     ]),
 ])
 
+# The period of a daily report at 2024-07-05 08:00 CST starts 2024-07-04 08:00 CST: open and
+# acknowledged incidents are listed whenever they opened; resolved ones only when they opened
+# in the period (INC-4 opened on the 3rd is left out). Oldest first.
+case("incidents-period", "manual 001 P0-P3 incidents; manual 004 incident classes", {
+    "time": "2024-07-05T08:00:00+08:00", "tz": "Asia/Shanghai",
+    "incidents": [
+        {"id": "INC-2", "kind": "high memory", "level": "P2", "status": "acknowledged",
+         "opened_at": "2024-07-04T23:00:00Z"},
+        {"id": "INC-1", "kind": "service down", "level": "P0", "status": "open", "opened_at": "2024-07-01T02:00:00Z",
+         "labels": {"alertname": "service down"}, "severity": "critical", "escalate_at": None, "timeline": []},
+        {"id": "INC-3", "kind": "disk full", "level": "P1", "status": "resolved", "opened_at": "2024-07-04T12:00:00Z"},
+        {"id": "INC-4", "kind": "disk full", "level": "P1", "status": "auto_resolved", "opened_at": "2024-07-03T12:00:00Z"},
+    ],
+}, [
+    ("incidents", "事件", [
+        ("fail", "INC-1 service down [P0]: 处理中 (自 2024-07-01 10:00:00 CST)"),
+        ("ok", "INC-3 disk full [P1]: 已解决 (自 2024-07-04 20:00:00 CST)"),
+        ("warn", "INC-2 high memory [P2]: 已确认 (自 2024-07-05 07:00:00 CST)"),
+    ]),
+])
+
+case("incidents-none-en", "no incidents is said", {"time": "2024-07-05T00:00:00Z", "language": "en", "incidents": []},
+     [("incidents", "Incidents", [("ok", "no incidents")])])
+
 # Weekly task done 2024-06-20 10:00 → due 06-27 10:00, overdue from 06-28 10:00 (now 07-05).
 # Monthly task done 06-04 → due 07-04 09:00, now 07-05 08:00 is within the day after: due.
 # Quarterly task done 2024-05-01 → due 08-01: not due. A task never done.
@@ -288,6 +312,9 @@ for cid, parts, parts_of_error in [
     ("error-zone", {"time": 0, "tz": "Mars/Olympus"}, ["tz", "Mars/Olympus"]),
     ("error-kind", {"time": 0, "kind": "weekly"}, ["kind", "weekly"]),
     ("error-language", {"time": 0, "language": "fr"}, ["language", "fr"]),
+    ("error-incident-status", {"time": 0, "incidents": [{"id": "1", "kind": "k", "level": "P1", "status": "closed",
+                                                          "opened_at": "2024-01-01T00:00:00Z"}]},
+     ["incidents[0].status", "closed"]),
     ("error-log-format", {"time": 0, "logs": [{"name": "a", "lines": [], "input_format": "(unclosed"}]},
      ["logs[0].input_format", "(unclosed"]),
     ("error-record-kind", {"time": 0, "maintenance": {"records": [
@@ -300,7 +327,7 @@ for cid, parts, parts_of_error in [
 doc = {
     "source": "manual 001 daily_check.sh and 月度维护报告, manual 000 checklists, manual 004 maintenance plan and records; "
               "items written by hand from the parts, laid out by tests/vectors/generators/daily_reports.py",
-    "format": "parts: what render_report takes (time, tz, language, kind, title, checks, backups, alerts, logs, capacity, "
+    "format": "parts: what render_report takes (time, tz, language, kind, title, checks, backups, alerts, incidents, logs, capacity, "
               "maintenance, checklists). text/markdown: the rendered report; json: the JSON rendering parsed; status: the worst "
               "item. A case with error instead: rendering fails with a message containing each string.",
     "cases": cases,
