@@ -224,40 +224,28 @@ pub fn send_notifications(
     policy: &Policy,
     notifications: &[opsbook::rules::notify::Notification],
 ) -> opsbook::Result<u8> {
-    let sender = Sender::new();
     let mut code = 0;
-    let mut channels: std::collections::HashMap<String, Channel> = std::collections::HashMap::new();
-    for n in notifications {
-        if !channels.contains_key(&n.receiver) {
-            match policy.channel(&n.receiver) {
-                Ok(c) => {
-                    channels.insert(n.receiver.clone(), c);
-                }
-                Err(e) => {
-                    eprintln!("opsbook: receiver {:?}: {e}", n.receiver);
-                    code = 2;
-                    continue;
+    for n in policy.deliver(notifications, &Sender::new(), &EnvSecrets) {
+        match &n.result {
+            Err(e) => eprintln!("opsbook: receiver {:?}: {e}", n.receiver),
+            Ok(deliveries) => {
+                for d in deliveries {
+                    let last = d.attempts.last();
+                    eprintln!(
+                        "{} {} {} ({} attempts{})",
+                        n.receiver,
+                        if d.delivered { "delivered" } else { "NOT delivered" },
+                        d.url,
+                        d.attempts.len(),
+                        last.filter(|_| !d.delivered)
+                            .map(|a| format!(": {} {}", a.outcome.as_str(), a.detail))
+                            .unwrap_or_default()
+                    );
                 }
             }
         }
-        let channel = &channels[&n.receiver];
-        let group = AlertGroup::from(n);
-        let requests = channel.render(&group, n.at_ms, &EnvSecrets)?;
-        for d in sender.send_blocking(channel, &requests)? {
-            let last = d.attempts.last();
-            eprintln!(
-                "{} {} {} ({} attempts{})",
-                n.receiver,
-                if d.delivered { "delivered" } else { "NOT delivered" },
-                d.url,
-                d.attempts.len(),
-                last.filter(|_| !d.delivered)
-                    .map(|a| format!(": {} {}", a.outcome.as_str(), a.detail))
-                    .unwrap_or_default()
-            );
-            if !d.delivered {
-                code = 2;
-            }
+        if !n.delivered() {
+            code = 2;
         }
     }
     Ok(code)

@@ -171,6 +171,34 @@ impl Policy {
         crate::alert::channel::Channel::new(spec.clone(), &format!("channels[{i}]"))
     }
 
+    /// Delivers each notification (of `AlertPipeline` outcomes) to the `[[channels]]` entry
+    /// its route receiver names: rendered at the notification's time, sent with `sender`'s
+    /// retries and rate limits, secrets from `secrets`. One answer per notification: its
+    /// deliveries, or why it could not be sent (no such channel, a secret missing).
+    #[cfg(feature = "alert")]
+    pub fn deliver(
+        &self,
+        notifications: &[crate::rules::notify::Notification],
+        sender: &crate::alert::deliver::Sender,
+        secrets: &dyn crate::alert::channel::Secrets,
+    ) -> Vec<NotificationDelivery> {
+        let mut channels: std::collections::HashMap<String, crate::alert::channel::Channel> =
+            std::collections::HashMap::new();
+        let mut out = Vec::with_capacity(notifications.len());
+        for n in notifications {
+            let result = (|| {
+                if !channels.contains_key(&n.receiver) {
+                    channels.insert(n.receiver.clone(), self.channel(&n.receiver)?);
+                }
+                let channel = &channels[&n.receiver];
+                let requests = channel.render(&crate::alert::model::AlertGroup::from(n), n.at_ms, secrets)?;
+                sender.send_blocking(channel, &requests)
+            })();
+            out.push(NotificationDelivery { receiver: n.receiver.clone(), at_ms: n.at_ms, result });
+        }
+        out
+    }
+
     /// The names of the `[[checks]]` of one `type` (`backup`, `disk`, ...).
     pub fn check_names_of_type(&self, kind: &str) -> Vec<String> {
         self.doc
@@ -212,6 +240,24 @@ impl Policy {
             ),
         };
         Ok(AlertPipeline::new(self.rules.clone(), dispatcher, incidents))
+    }
+}
+
+/// What became of one notification.
+#[cfg(feature = "alert")]
+#[derive(Debug)]
+pub struct NotificationDelivery {
+    pub receiver: String,
+    pub at_ms: i64,
+    /// The deliveries (one per request), or why nothing was sent.
+    pub result: Result<Vec<crate::alert::deliver::Delivery>>,
+}
+
+#[cfg(feature = "alert")]
+impl NotificationDelivery {
+    /// Every request delivered.
+    pub fn delivered(&self) -> bool {
+        self.result.as_ref().is_ok_and(|d| d.iter().all(|d| d.delivered))
     }
 }
 
