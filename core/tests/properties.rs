@@ -77,3 +77,138 @@ proptest! {
         prop_assert!((got - p1).abs() <= 1e-6 * got.abs().max(1.0), "{} vs {}", got, p1);
     }
 }
+
+mod backups_and_messages {
+    use opsbook::alert::truncate::{ELLIPSIS, Unit, truncate};
+    use opsbook::backup::checksum::Algorithm;
+    use opsbook::backup::manifest::{FileEntry, Manifest, WalRange, format_lsn, safe_relative_path};
+    use opsbook::backup::retention::{Backup, Count, Policy, apply};
+    use proptest::prelude::*;
+
+    fn algorithm() -> impl Strategy<Value = Algorithm> {
+        prop_oneof![
+            Just(Algorithm::None),
+            Just(Algorithm::Crc32c),
+            Just(Algorithm::Sha224),
+            Just(Algorithm::Sha256),
+            Just(Algorithm::Sha384),
+            Just(Algorithm::Sha512),
+        ]
+    }
+
+    fn file() -> impl Strategy<Value = FileEntry> {
+        (
+            prop_oneof![
+                proptest::collection::vec(any::<u8>(), 1..24),
+                "[a-z0-9_/.]{1,24}".prop_map(String::into_bytes)
+            ],
+            any::<u64>(),
+            (1970u32..2100, 1u32..13, 1u32..29, 0u32..24, 0u32..60, 0u32..60),
+            algorithm(),
+            any::<[u8; 64]>(),
+        )
+            .prop_map(|(path, size, (y, mo, d, h, mi, s), algorithm, digest)| FileEntry {
+                path,
+                size,
+                last_modified: format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02} GMT"),
+                algorithm,
+                checksum: digest[..algorithm.digest_len()].to_vec(),
+            })
+    }
+
+    fn manifest() -> impl Strategy<Value = Manifest> {
+        (
+            prop_oneof![Just(1u32), Just(2u32)],
+            any::<u64>(),
+            proptest::collection::vec(file(), 0..12),
+            proptest::option::of(proptest::collection::vec((any::<u32>(), any::<u64>(), any::<u64>()), 0..3)),
+        )
+            .prop_map(|(version, id, mut files, wal)| {
+                // Paths are unique, relative and without . or .. components (what a manifest
+                // may hold: PostgreSQL refuses the rest, and so does the parser).
+                let mut seen = std::collections::HashSet::new();
+                files.retain(|f| safe_relative_path(&f.path) && seen.insert(f.path.clone()));
+                Manifest {
+                    version,
+                    system_identifier: (version == 2).then_some(id),
+                    files,
+                    wal_ranges: wal.map(|ranges| {
+                        ranges
+                            .into_iter()
+                            .map(|(timeline, a, b)| WalRange {
+                                timeline,
+                                start_lsn: format_lsn(a.min(b)),
+                                end_lsn: format_lsn(a.max(b)),
+                            })
+                            .collect()
+                    }),
+                }
+            })
+    }
+
+    fn count() -> impl Strategy<Value = Count> {
+        prop_oneof![Just(Count::Off), (0u32..6).prop_map(Count::N), Just(Count::Unlimited)]
+    }
+
+    proptest! {
+        /// Whatever the names (any bytes), sizes, times and checksums: a manifest written,
+        /// read and written again gives the same bytes, and reads back as the same manifest.
+        #[test]
+        fn manifest_write_read_write_is_byte_identical(m in manifest()) {
+            let first = m.to_bytes();
+            let read = Manifest::parse(&first).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            prop_assert_eq!(&read, &m);
+            prop_assert_eq!(read.to_bytes(), first);
+        }
+
+        /// restic's rules applied to the backups they keep keep the same backups.
+        #[test]
+        fn retention_keeps_its_own_keep_list(
+            hours in proptest::collection::btree_set(0i64..(24 * 400), 1..40),
+            last in count(), hourly in count(), daily in count(), weekly in count(),
+            monthly in count(), yearly in count(),
+        ) {
+            let start = jiff::Timestamp::from_second(1_700_000_000).unwrap();
+            let backups: Vec<Backup> = hours
+                .iter()
+                .map(|h| Backup {
+                    id: format!("b{h}"),
+                    time: (start + jiff::SignedDuration::from_hours(*h)).to_zoned(jiff::tz::TimeZone::UTC),
+                    host: "db".into(),
+                    paths: vec!["/data".into()],
+                    tags: vec![],
+                    kind: String::new(),
+                    base: None,
+                })
+                .collect();
+            let policy = Policy { last, hourly, daily, weekly, monthly, yearly, ..Policy::default() };
+            prop_assume!(!policy.is_empty());
+            let now = start + jiff::SignedDuration::from_hours(24 * 400);
+            let first = apply(&backups, &policy, now).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            let kept: Vec<Backup> = first.keep.iter().map(|k| k.backup.clone()).collect();
+            let again = apply(&kept, &policy, now).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            let ids = |d: &opsbook::backup::retention::Decision| -> Vec<String> {
+                d.keep.iter().map(|k| k.backup.id.clone()).collect()
+            };
+            prop_assert_eq!(ids(&again), ids(&first));
+            prop_assert!(again.forget.is_empty());
+        }
+
+        /// Truncation never splits a character (what is left is a prefix of the text, plus
+        /// the marker) and never exceeds the limit, in bytes or in characters.
+        #[test]
+        fn truncation_keeps_characters_whole_and_fits(text in "\\PC{0,80}", limit in 0usize..120, bytes in any::<bool>()) {
+            let unit = if bytes { Unit::Bytes } else { Unit::Chars };
+            let size = |s: &str| if bytes { s.len() } else { s.chars().count() };
+            let cut = truncate(&text, limit, unit);
+            prop_assert!(size(&cut) <= limit || (size(&text) <= limit && cut == text), "{:?} -> {:?}", text, cut);
+            if size(&text) <= limit {
+                prop_assert_eq!(&cut, &text);
+            } else {
+                let kept = cut.strip_suffix(ELLIPSIS).unwrap_or(&cut);
+                prop_assert!(text.starts_with(kept), "{:?} is not a prefix of {:?}", kept, text);
+                prop_assert!(size(&cut) <= limit);
+            }
+        }
+    }
+}
