@@ -268,8 +268,15 @@ rules_promtool() {
 
 lint_suite() {
   cargo fmt --all --check &&
+    cargo fmt --manifest-path fuzz/Cargo.toml --check &&
     cargo clippy --locked -q --workspace -- -D warnings &&
     cargo clippy --locked -q -p opsbook -p opsbook-cli -p opsbook-ffi -p opsbook-benches --all-targets -- -D warnings
+}
+
+# Every fuzz target: committed seeds and past crashes replayed, then 5 s of fuzzing each
+# (scripts/fuzz.sh SECONDS runs longer; the README's reliability section has the figures).
+fuzz_suite() {
+  scripts/fuzz.sh 5
 }
 
 bench_suite() {
@@ -286,6 +293,7 @@ suite "cli release binary (--version, completions, man page)" cli_release_suite
 suite "prometheus exposition (promtool)" promtool_suite
 suite "lint (rustfmt, clippy -D warnings)" lint_suite
 suite "benches compile" bench_suite
+suite "fuzz smoke (seeds and past crashes replayed, 5 s a target)" fuzz_suite
 
 log "summary"
 for s in "${skips[@]}"; do echo "skipped: $s"; done

@@ -54,9 +54,17 @@ pub fn parse_frequency(field: &str, text: &str) -> Result<Frequency> {
                     "expected daily, weekly, monthly, quarterly, semiannual, yearly (or 每日 … 每半年) or a span such as 2w or 1mo",
                 )
             })?;
-            let mut span = Span::new().years(s.years).months(s.months).days(s.days);
+            // jiff's span units have ranges (±19,998 years); a longer one is refused, not a panic.
+            let too_long = |_| Error::invalid_value(field, other, "too long a period");
+            let mut span = Span::new()
+                .try_years(s.years)
+                .and_then(|x| x.try_months(s.months))
+                .and_then(|x| x.try_days(s.days))
+                .map_err(too_long)?;
             if !s.fixed.is_zero() {
-                span = span.milliseconds(s.fixed.as_millis() as i64);
+                let ms = i64::try_from(s.fixed.as_millis())
+                    .map_err(|_| Error::invalid_value(field, other, "too long a period"))?;
+                span = span.try_milliseconds(ms).map_err(too_long)?;
             }
             if span.fieldwise() == Span::new().fieldwise() {
                 return Err(Error::invalid_value(field, other, "a task cannot recur every 0"));
@@ -422,6 +430,16 @@ pub fn append_record(path: &Path, record: &Record) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_period_beyond_the_calendar_is_refused() {
+        // Found by fuzzing (fuzz/regressions/durations): jiff's span panicked past its range.
+        for text in ["00999999999999s", "20000y", "99999999mo", "9999999999d"] {
+            let e = parse_frequency("every", text).unwrap_err().to_string();
+            assert!(e.contains("every") && e.contains(text), "{text}: {e}");
+        }
+        assert!(parse_frequency("every", "19998y").is_ok());
+    }
 
     fn ms(t: &str) -> i64 {
         t.parse::<Timestamp>().unwrap().as_millisecond()

@@ -268,7 +268,9 @@ fn combined(line: &str) -> Option<Record<'_>> {
     let ip_end = find(b, 0, b' ')?;
     let ident_end = find(b, ip_end + 1, b' ')?;
     let open = find(b, ident_end + 1, b'[')?;
-    if open == 0 || b[open - 1] != b' ' {
+    // `ip ident user [`: the user field lies between the ident's space and the bracket's
+    // (a line with no user, `ip ident [`, is not a combined line).
+    if open < ident_end + 2 || b[open - 1] != b' ' {
         return None;
     }
     let user = &line[ident_end + 1..open - 1];
@@ -365,6 +367,14 @@ fn regex_line<'a>(re: &Regex, line: &'a str) -> Option<Record<'a>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_line_without_a_user_field_is_not_combined() {
+        // Found by fuzzing (fuzz/regressions/log_lines): the user field was sliced backwards.
+        assert!(combined("1 2 [01/May/2024:16:00:00 +0800] \"GET / HTTP/1.1\" 200 1").is_none());
+        assert!(combined("1 2 [").is_none());
+        assert!(combined("a b  [x]").is_none());
+    }
 
     #[test]
     fn iso_level_lines() {
