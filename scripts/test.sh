@@ -49,6 +49,7 @@ command -v pkg-config >/dev/null || need_apt+=(pkg-config)
 command -v readelf >/dev/null || need_apt+=(binutils)
 command -v setpriv >/dev/null || need_apt+=(util-linux)
 command -v numfmt >/dev/null || need_apt+=(coreutils)
+command -v valgrind >/dev/null || need_apt+=(valgrind)
 if [ ${#need_apt[@]} -gt 0 ]; then
   log "installing Debian packages: ${need_apt[*]}"
   export DEBIAN_FRONTEND=noninteractive
@@ -199,10 +200,33 @@ c_suite() {
       -I ffi/include ffi/tests/c/test_vectors.c "$TARGET_DIR/debug/libopsbook_ffi.a" -lcjson \
       -lgcc_s -lutil -lrt -lpthread -lm -ldl -o "$TARGET_DIR/c/test_vectors" &&
     "$TARGET_DIR/c/test_vectors" "$VECTORS" &&
+    gcc -std=c11 -Wall -Wextra -Werror -g -fsanitize=address,undefined -fno-omit-frame-pointer \
+      -I ffi/include ffi/tests/c/test_threads.c "$TARGET_DIR/debug/libopsbook_ffi.a" \
+      -lgcc_s -lutil -lrt -lpthread -lm -ldl -o "$TARGET_DIR/c/test_threads" &&
+    "$TARGET_DIR/c/test_threads" &&
+    c_valgrind_suite &&
     gcc -std=c11 -Wall -Wextra -Werror -I ffi/include examples/c/check_host.c \
       "$TARGET_DIR/debug/libopsbook_ffi.a" -lgcc_s -lutil -lrt -lpthread -lm -ldl -o "$TARGET_DIR/c/check_host" &&
     { "$TARGET_DIR/c/check_host" >/dev/null; [ $? -le 3 ]; } &&
     c_install_suite
+}
+
+# The same C programs built without ASan, under Valgrind memcheck: no errors, and no memory
+# definitely or indirectly lost (what stays reachable are opsbook's process-wide caches).
+c_valgrind_suite() {
+  local t vg_log
+  command -v valgrind >/dev/null || { skips+=("valgrind (not installed)"); return 0; }
+  for t in test_vectors test_threads; do
+    gcc -std=c11 -Wall -Wextra -Werror -g -I ffi/include "ffi/tests/c/$t.c" "$TARGET_DIR/debug/libopsbook_ffi.a" \
+      -lcjson -lgcc_s -lutil -lrt -lpthread -lm -ldl -o "$TARGET_DIR/c/${t}_valgrind" || return 1
+    vg_log="$TARGET_DIR/c/$t.valgrind.log"
+    if ! valgrind --leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect \
+      --error-exitcode=9 "$TARGET_DIR/c/${t}_valgrind" "$VECTORS" >"$vg_log" 2>&1; then
+      tail -60 "$vg_log"
+      return 1
+    fi
+    echo "valgrind $t: $(grep -E 'passed|failures' "$vg_log" | tail -1); $(grep -E 'ERROR SUMMARY' "$vg_log" | sed 's/^==[0-9]*== //'); $(grep -E 'definitely lost' "$vg_log" | sed 's/^==[0-9]*== *//')"
+  done
 }
 
 # The installed library as a C team uses it: scripts/install-c.sh under a prefix, then a
@@ -273,6 +297,13 @@ lint_suite() {
     cargo clippy --locked -q -p opsbook -p opsbook-cli -p opsbook-ffi -p opsbook-benches --all-targets -- -D warnings
 }
 
+# Planted secrets (DSNs, URLs, robot tokens, signing secrets, an SMTP password) driven
+# through every failure path of the command, Python, Node and C: none in any output.
+secrets_suite() {
+  cargo build --locked -q -p opsbook-cli -p opsbook-ffi &&
+    .venv/bin/python tests/secrets/scan.py "$TARGET_DIR/debug/opsbook" "$TARGET_DIR/debug/libopsbook_ffi.a"
+}
+
 # Every fuzz target: committed seeds and past crashes replayed, then 5 s of fuzzing each
 # (scripts/fuzz.sh SECONDS runs longer; the README's reliability section has the figures).
 fuzz_suite() {
@@ -288,7 +319,8 @@ suite "python (pytest, stubtest, mypy)" python_suite
 suite "python wheel (maturin build --release, pip install into a fresh venv)" python_package_suite
 suite "node (napi build, index.d.ts drift, node --test, tsc)" node_suite
 suite "npm package (napi build --release, npm pack, installed into an empty project)" node_package_suite
-suite "c (vectors under ASan/UBSan, example, installed with pkg-config)" c_suite
+suite "c (vectors and threads under ASan/UBSan and Valgrind, example, installed with pkg-config)" c_suite
+suite "secrets (planted in every failure path, found in no output)" secrets_suite
 suite "cli release binary (--version, completions, man page)" cli_release_suite
 suite "prometheus exposition (promtool)" promtool_suite
 suite "lint (rustfmt, clippy -D warnings)" lint_suite

@@ -1,6 +1,10 @@
 //! Secrets never appear in any output: credentials in URLs and DSNs are masked before a
 //! URL is put into a check name, a summary, an error or a report.
 
+/// Parameter names whose values are secrets.
+const SECRET_KEYS: [&str; 10] =
+    ["password=", "passwd=", "pwd=", "sslpassword=", "access_token=", "token=", "key=", "secret=", "sign=", "api_key="];
+
 /// Replaces the password of a URL (`scheme://user:password@host`) with `***`, and the
 /// `password=` of a key/value DSN (`host=db password=secret`) likewise. Borrows the text
 /// back when there is nothing to mask.
@@ -10,16 +14,21 @@ pub fn redact(text: &str) -> std::borrow::Cow<'_, str> {
         return std::borrow::Cow::Borrowed(text);
     }
     let mut out = redact_url_userinfo(text);
-    // key=value DSNs (libpq style) and query parameters.
-    for key in ["password=", "passwd=", "pwd=", "sslpassword="] {
+    // key=value DSNs (libpq style) and query parameters: passwords, and the tokens, keys and
+    // signatures of webhook URLs (DingTalk's access_token, WeCom's key, ...). A key counts
+    // only as a whole word (`monkey=` is not `key=`).
+    for key in SECRET_KEYS {
         let mut search_from = 0;
         while let Some(pos) = out[search_from..].to_ascii_lowercase().find(key) {
-            let start = search_from + pos + key.len();
+            let at = search_from + pos;
+            let start = at + key.len();
+            let whole_word =
+                out[..at].chars().next_back().is_none_or(|c| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'));
             let end = out[start..]
-                .find(|c: char| c.is_whitespace() || c == '&' || c == ';')
+                .find(|c: char| c.is_whitespace() || matches!(c, '&' | ';' | '"' | '\'' | ')' | '#'))
                 .map(|e| start + e)
                 .unwrap_or(out.len());
-            if end > start {
+            if whole_word && end > start && &out[start..end] != "***" {
                 out.replace_range(start..end, "***");
             }
             search_from = start + 3.min(out.len() - start);
@@ -69,5 +78,15 @@ mod tests {
         assert_eq!(redact("host=db user=app password=s3cr3t dbname=x"), "host=db user=app password=*** dbname=x");
         assert_eq!(redact("connect to redis://u:p@h:1 failed"), "connect to redis://u:***@h:1 failed");
         assert_eq!(redact("https://a:b@c/?x=1&password=zz"), "https://a:***@c/?x=1&password=***");
+        assert_eq!(
+            redact("https://oapi.dingtalk.com/robot/send?access_token=abc123&timestamp=1&sign=x%2By"),
+            "https://oapi.dingtalk.com/robot/send?access_token=***&timestamp=1&sign=***"
+        );
+        assert_eq!(
+            redact("https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k-1"),
+            "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=***"
+        );
+        assert_eq!(redact("monkey=banana token=t1"), "monkey=banana token=***");
+        assert_eq!(redact("\"url\": \"http://h/?token=abc\""), "\"url\": \"http://h/?token=***\"");
     }
 }

@@ -364,14 +364,14 @@ impl Channel {
             if holds_a_token(kind, u) {
                 return Err(Error::invalid_value(
                     &field(at, "url"),
-                    &crate::redact::redact(u),
+                    &without_token(kind, u),
                     "the URL holds the robot's token: put the token in an environment variable named by token_env (or the whole URL in url_env)",
                 ));
             }
             if !(u.starts_with("http://") || u.starts_with("https://")) {
                 return Err(Error::invalid_value(
                     &field(at, "url"),
-                    &crate::redact::redact(u),
+                    &without_token(kind, u),
                     "expected an http:// or https:// URL",
                 ));
             }
@@ -1236,6 +1236,20 @@ fn holds_a_token(kind: ChannelKind, url: &str) -> bool {
         ChannelKind::Feishu | ChannelKind::Lark => after("/hook/"),
         ChannelKind::Slack => after("/services/"),
         _ => false,
+    }
+}
+
+/// A URL that holds a robot token, shown with the token as `***` (query tokens by `redact`,
+/// Feishu's and Slack's path tokens here).
+fn without_token(kind: ChannelKind, url: &str) -> String {
+    let marker = match kind {
+        ChannelKind::Feishu | ChannelKind::Lark => "/hook/",
+        ChannelKind::Slack => "/services/",
+        _ => return crate::redact::redact(url).into_owned(),
+    };
+    match url.split_once(marker) {
+        Some((base, _)) => format!("{base}{marker}***"),
+        None => crate::redact::redact(url).into_owned(),
     }
 }
 
