@@ -50,6 +50,7 @@ command -v readelf >/dev/null || need_apt+=(binutils)
 command -v setpriv >/dev/null || need_apt+=(util-linux)
 command -v numfmt >/dev/null || need_apt+=(coreutils)
 command -v valgrind >/dev/null || need_apt+=(valgrind)
+command -v openssl >/dev/null || need_apt+=(openssl)
 if [ ${#need_apt[@]} -gt 0 ]; then
   log "installing Debian packages: ${need_apt[*]}"
   export DEBIAN_FRONTEND=noninteractive
@@ -304,6 +305,13 @@ secrets_suite() {
     .venv/bin/python tests/secrets/scan.py "$TARGET_DIR/debug/opsbook" "$TARGET_DIR/debug/libopsbook_ffi.a"
 }
 
+# The soak's short form: 50 checks every second for a minute with Redis hung, PostgreSQL
+# restarted and hung (its own servers); reports on time, memory/fds/threads flat, the
+# notifications exactly the faults (tests/soak/soak.py --seconds 600 is the long one).
+soak_suite() {
+  .venv/bin/python tests/soak/soak.py --seconds 60 --json "$TARGET_DIR/soak.json"
+}
+
 # Every fuzz target: committed seeds and past crashes replayed, then 5 s of fuzzing each
 # (scripts/fuzz.sh SECONDS runs longer; the README's reliability section has the figures).
 fuzz_suite() {
@@ -321,6 +329,7 @@ suite "node (napi build, index.d.ts drift, node --test, tsc)" node_suite
 suite "npm package (napi build --release, npm pack, installed into an empty project)" node_package_suite
 suite "c (vectors and threads under ASan/UBSan and Valgrind, example, installed with pkg-config)" c_suite
 suite "secrets (planted in every failure path, found in no output)" secrets_suite
+suite "soak (50 checks every second, faults injected; 60 s)" soak_suite
 suite "cli release binary (--version, completions, man page)" cli_release_suite
 suite "prometheus exposition (promtool)" promtool_suite
 suite "lint (rustfmt, clippy -D warnings)" lint_suite
