@@ -97,6 +97,18 @@ static void *work(void *arg) {
       fail(o, "the shared threshold");
     }
 
+    /* Zero and huge lengths: NULL with a length is refused, NULL with none is fine. */
+    if (opsbook_threshold_evaluate_many(shared_threshold, NULL, 0, NULL) != OPSBOOK_RESULT_OK) fail(o, "zero values");
+    if (opsbook_threshold_evaluate_many(shared_threshold, NULL, SIZE_MAX, &s) != OPSBOOK_RESULT_NULL_ARGUMENT) {
+      fail(o, "NULL values with a huge length");
+    }
+    opsbook_manifest *manifest = NULL;
+    if (opsbook_manifest_parse(NULL, SIZE_MAX / 2, &manifest) != OPSBOOK_RESULT_NULL_ARGUMENT || manifest) {
+      fail(o, "NULL manifest bytes with a huge length");
+    }
+    const uint8_t empty[1] = {0};
+    if (opsbook_manifest_parse(empty, 0, &manifest) != OPSBOOK_RESULT_INVALID_VALUE || manifest) fail(o, "an empty manifest");
+
     /* The last-error buffer: zero and huge lengths, NULL buffer. */
     size_t needed = 0;
     opsbook_result none = opsbook_last_error(NULL, 0, &needed);
