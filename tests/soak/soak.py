@@ -1,5 +1,5 @@
-"""Soak: a Runner of 50 checks (real PostgreSQL, Redis, an HTTP server, TLS certificates,
-files, commands, this host) evaluated every second, with faults injected on a schedule —
+"""Soak: a Runner of 50 checks (real PostgreSQL, Redis, an HTTP server, a TLS server and a
+certificate file, files, commands, this host) evaluated every second, with faults injected on a schedule —
 Redis hung (SIGSTOP), PostgreSQL stopped and restarted, PostgreSQL's postmaster and its
 children hung — while the rules engine turns the results into notifications.
 
@@ -19,6 +19,7 @@ import os
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -142,7 +143,7 @@ class Servers:
                            capture_output=True)
 
 
-def policy(work: Path, servers: Servers, http_port: int) -> str:
+def policy(work: Path, servers: Servers, http_port: int, tls_port: int) -> str:
     checks = []
 
     def check(name: str, kind: str, **keys: object) -> None:
@@ -152,8 +153,10 @@ def policy(work: Path, servers: Servers, http_port: int) -> str:
         check(f"tcp-{i}", "tcp", host="127.0.0.1", port=http_port)
     for i in range(8):
         check(f"http-{i}", "http", url=f"http://127.0.0.1:{http_port}/ok/{i}")
-    for i in range(4):
-        check(f"tls-{i}", "tls", pem_file=str(work / "cert.pem"))
+    for i in range(2):
+        check(f"tls-file-{i}", "tls", pem_file=str(work / "cert.pem"))
+    for i in range(2):
+        check(f"tls-served-{i}", "tls", host="127.0.0.1", port=tls_port)
     for i in range(8):
         (work / f"file-{i}.log").write_text("x\n")
         check(f"file-{i}", "file", pattern=str(work / f"file-{i}.log"))
@@ -192,11 +195,17 @@ def main() -> int:
                     "-keyout", str(work / "key.pem"), "-out", str(work / "cert.pem")], check=True, capture_output=True)
     http = ThreadingHTTPServer(("127.0.0.1", 0), Ok)
     threading.Thread(target=http.serve_forever, daemon=True).start()
+    # The same answers over TLS, with the generated certificate (the tls checks read it).
+    https = ThreadingHTTPServer(("127.0.0.1", 0), Ok)
+    tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    tls.load_cert_chain(work / "cert.pem", work / "key.pem")
+    https.socket = tls.wrap_socket(https.socket, server_side=True)
+    threading.Thread(target=https.serve_forever, daemon=True).start()
     servers = Servers(work)
     servers.start()
     os.environ["OPSBOOK_SOAK_PG"] = f"postgresql://postgres@127.0.0.1:{servers.pg_port}/postgres?connect_timeout=2"
     os.environ["OPSBOOK_SOAK_REDIS"] = f"redis://127.0.0.1:{servers.redis_port}/0"
-    text = policy(work, servers, http.server_address[1])
+    text = policy(work, servers, http.server_address[1], https.server_address[1])
     runner = opsbook.Runner.from_json(text)
     pipeline = opsbook.rules.AlertPipeline.from_json(text)
     assert len(runner.check_names) == 50
@@ -254,6 +263,7 @@ def main() -> int:
     finally:
         servers.stop()
         http.shutdown()
+        https.shutdown()
     end_state = (proc_status("VmRSS"), fds(), proc_status("Threads"))
     assert warm is not None
     on_time = max(durations) <= TIMEOUT_S + 3
