@@ -90,3 +90,18 @@ async fn days_left_of_a_pem_file_and_errors() {
     assert_eq!(r.status, Status::Critical);
     assert!(r.summary.contains("TLS handshake"), "{}", r.summary);
 }
+
+/// The HTTP probe verifies servers against the system's roots (one configuration shared by
+/// every run): a self-signed server is refused for its certificate, on every run.
+#[tokio::test]
+async fn an_https_probe_refuses_an_untrusted_certificate() {
+    let (cert, key) = certificate();
+    let port = tls_server(&cert, &key).await;
+    let probe = opsbook::probe::http::HttpProbe::get(format!("https://localhost:{port}/"));
+    let check = CheckDefinition::new("api", Arc::new(probe)).unwrap().with_timeout(Duration::from_secs(5));
+    for _ in 0..2 {
+        let r = check.run_once().await;
+        assert_eq!(r.status, Status::Critical, "{r:?}");
+        assert!(r.summary.to_lowercase().contains("certificate"), "{}", r.summary);
+    }
+}
