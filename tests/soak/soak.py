@@ -70,6 +70,12 @@ class Ok(BaseHTTPRequestHandler):
         pass
 
 
+class Server(ThreadingHTTPServer):
+    # socketserver's default listen backlog is 5: 16 checks connecting at once overflow it
+    # and the kernel drops SYNs, which the client retries after a second.
+    request_queue_size = 128
+
+
 class Servers:
     """Its own Redis and PostgreSQL (fault tests never touch a shared instance)."""
 
@@ -193,10 +199,10 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="opsbook-soak-"))
     subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "30", "-subj", "/CN=soak",
                     "-keyout", str(work / "key.pem"), "-out", str(work / "cert.pem")], check=True, capture_output=True)
-    http = ThreadingHTTPServer(("127.0.0.1", 0), Ok)
+    http = Server(("127.0.0.1", 0), Ok)
     threading.Thread(target=http.serve_forever, daemon=True).start()
     # The same answers over TLS, with the generated certificate (the tls checks read it).
-    https = ThreadingHTTPServer(("127.0.0.1", 0), Ok)
+    https = Server(("127.0.0.1", 0), Ok)
     tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     tls.load_cert_chain(work / "cert.pem", work / "key.pem")
     https.socket = tls.wrap_socket(https.socket, server_side=True)
