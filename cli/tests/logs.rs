@@ -208,3 +208,71 @@ fn plan_the_policys_lifecycle_entries() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The AI tutoring manual's log monitor as a check: more than 10 ERROR lines warn, an IP
+/// with more than 1000 requests is critical (here the limit is 3, on a short log).
+#[test]
+fn a_log_analysis_is_a_check_with_thresholds() {
+    let dir = std::env::temp_dir().join(format!("opsbook-cli-logcheck-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let app: String = (0..11).map(|i| format!("2024-05-01 16:00:{i:02} ERROR LLM API Error: upstream 502\n")).collect();
+    std::fs::write(dir.join("app.log"), app).unwrap();
+    let access: String = (0..4)
+        .map(|i| {
+            format!("203.0.113.7 - - [01/May/2024:16:00:0{i} +0800] \"GET /api/chat HTTP/1.1\" 200 10 \"-\" \"ua\"\n")
+        })
+        .collect();
+    std::fs::write(dir.join("access.log"), access).unwrap();
+    let d = dir.display();
+    let policy = dir.join("policy.toml");
+    std::fs::write(
+        &policy,
+        format!(
+            r#"version = 1
+[[checks]]
+name = "app-log"
+type = "log_analysis"
+files = ["{d}/app.log"]
+thresholds = {{ log_errors = {{ warn = {{ above = 10 }} }} }}
+
+[[checks]]
+name = "access-log"
+type = "log_analysis"
+files = ["{d}/access.log"]
+input_format = "nginx"
+ip_limit = 3
+thresholds = {{ busy_ips = {{ crit = {{ above = 0 }} }} }}
+"#
+        ),
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_opsbook"))
+        .args(["check", "--policy", policy.to_str().unwrap(), "--format", "json"])
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let check = |name: &str| report["checks"].as_array().unwrap().iter().find(|c| c["name"] == name).unwrap().clone();
+    let value = |c: &serde_json::Value, m: &str| {
+        c["measurements"].as_array().unwrap().iter().find(|x| x["name"] == m).unwrap()["value"].as_f64().unwrap()
+    };
+    let app = check("app-log");
+    assert_eq!((app["status"].as_str(), value(&app, "log_errors")), (Some("WARNING"), 11.0), "{app}");
+    let access = check("access-log");
+    assert_eq!((access["status"].as_str(), value(&access, "busy_ips")), (Some("CRITICAL"), 1.0), "{access}");
+    assert_eq!(out.status.code(), Some(2));
+    // A bad option names the check and the key.
+    std::fs::write(
+        &policy,
+        "version = 1\n[[checks]]\nname = \"l\"\ntype = \"log_analysis\"\nfiles = [\"x\"]\nip_limt = 3\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_opsbook"))
+        .args(["policy", "check", policy.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("checks[0]") && err.contains("ip_limt"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

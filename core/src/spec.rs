@@ -333,6 +333,14 @@ fn probe_from(kind: &str, rest: Value) -> std::result::Result<Arc<dyn Probe>, St
             let b: Backup = from_json(kind, rest)?;
             Ok(Arc::new(crate::probe::backup::BackupProbe { dir: b.dir, verify: b.verify }))
         }
+        #[cfg(feature = "logs")]
+        "log_analysis" => {
+            let mut table = rest.as_object().cloned().unwrap_or_default();
+            table.insert("name".into(), Value::String("log_analysis".into()));
+            let spec = crate::logs::policy::AnalysisSpec::from_value(&Value::Object(table), "log_analysis")
+                .map_err(|e| e.to_string())?;
+            Ok(Arc::new(crate::probe::loganalysis::LogAnalysisProbe { spec }))
+        }
         #[cfg(feature = "logscan")]
         "log" => {
             #[derive(Deserialize)]

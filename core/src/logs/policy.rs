@@ -92,17 +92,16 @@ fn at_path(at: &str, e: &serde_path_to_error::Error<serde_json::Error>) -> Error
     Error::invalid_value(&field, "", e.inner().to_string())
 }
 
-impl LogsSpec {
-    /// From the `[logs]` table; errors name `logs.analyses[0].input_format` and the value.
-    pub fn from_value(v: &Value) -> Result<LogsSpec> {
-        let table: TableSpec = serde_path_to_error::deserialize(v).map_err(|e| at_path("logs", &e))?;
-        let mut analyses = Vec::new();
-        for (i, a) in table.analyses.iter().enumerate() {
-            let at = format!("logs.analyses[{i}]");
-            let a: AnalysisTable = serde_path_to_error::deserialize(a).map_err(|e| at_path(&at, &e))?;
-            if analyses.iter().any(|x: &AnalysisSpec| x.name == a.name) {
-                return Err(Error::invalid_value(&format!("{at}.name"), &a.name, "two analyses have this name"));
-            }
+impl AnalysisSpec {
+    /// One analysis from its table (`name`, `files`, `input_format`, `since`, `top`,
+    /// `ip_limit`, `failed_login`, `failed_login_limit`); `at` names it in errors.
+    pub fn from_value(v: &Value, at: &str) -> Result<AnalysisSpec> {
+        let a: AnalysisTable = serde_path_to_error::deserialize(v).map_err(|e| at_path(at, &e))?;
+        AnalysisSpec::from_table(a, at)
+    }
+
+    fn from_table(a: AnalysisTable, at: &str) -> Result<AnalysisSpec> {
+        {
             if a.files.is_empty() {
                 return Err(Error::invalid_value(&format!("{at}.files"), "[]", "name at least one file"));
             }
@@ -132,14 +131,30 @@ impl LogsSpec {
                 },
                 other => other,
             })?;
-            analyses.push(AnalysisSpec {
+            Ok(AnalysisSpec {
                 name: a.name,
                 files: a.files,
                 input_format: a.input_format,
                 format,
                 since: a.since,
                 options,
-            });
+            })
+        }
+    }
+}
+
+impl LogsSpec {
+    /// From the `[logs]` table; errors name `logs.analyses[0].input_format` and the value.
+    pub fn from_value(v: &Value) -> Result<LogsSpec> {
+        let table: TableSpec = serde_path_to_error::deserialize(v).map_err(|e| at_path("logs", &e))?;
+        let mut analyses: Vec<AnalysisSpec> = Vec::new();
+        for (i, a) in table.analyses.iter().enumerate() {
+            let at = format!("logs.analyses[{i}]");
+            let a = AnalysisSpec::from_value(a, &at)?;
+            if analyses.iter().any(|x| x.name == a.name) {
+                return Err(Error::invalid_value(&format!("{at}.name"), &a.name, "two analyses have this name"));
+            }
+            analyses.push(a);
         }
         let mut lifecycle = Vec::new();
         for (i, entry) in table.lifecycle.iter().enumerate() {
