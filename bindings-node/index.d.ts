@@ -136,6 +136,11 @@ export declare class HealthReport {
   toNagios(): NagiosOutput
   /** Prometheus text exposition. */
   toPrometheus(): string
+  /**
+   * The report as the samples rules evaluate: `opsbook_check_status{check}` and each
+   * measurement under its exported metric name, in base units.
+   */
+  samples(): Array<Sample>
   /** A plain-text table for people. */
   toTable(): string
   /** opsbook's JSON: every check with status, summary, error, time, duration, measurements. */

@@ -145,3 +145,20 @@ test('log lifecycle planned, then applied', () => {
     (e) => e.code === 'OPSBOOK_INVALID_VALUE' && e.message.includes('rules'),
   )
 })
+
+test('a health report as the samples rules evaluate', () => {
+  // DESIGN's names: opsbook_<check>_<measurement> in base units (250 ms is 0.25 s).
+  const api = ob.CheckResult.fromMeasurements('api', [
+    new ob.Measurement('latency', 250, { unit: 'ms', crit: '~:100' }),
+    new ob.Measurement('used', 50, { unit: '%', labels: { mount: '/' } }),
+  ])
+  const got = new ob.HealthReport([api])
+    .samples()
+    .map((s) => [s.metric, JSON.stringify(s.labels), s.value])
+    .sort()
+  assert.deepEqual(got, [
+    ['opsbook_api_latency_seconds', '{}', 0.25],
+    ['opsbook_api_used_percent', '{"mount":"/"}', 50],
+    ['opsbook_check_status', '{"check":"api"}', 2],
+  ])
+})

@@ -251,6 +251,20 @@ impl HealthReport {
         opsbook::to_prometheus(&self.inner)
     }
 
+    /// The report as the samples rules evaluate: `opsbook_check_status{check}` and each
+    /// measurement under its exported metric name, in base units.
+    #[napi]
+    pub fn samples(&self) -> Vec<crate::rules::Sample> {
+        opsbook::rules::pipeline::samples_from_report(&self.inner)
+            .into_iter()
+            .map(|s| crate::rules::Sample {
+                metric: s.metric,
+                value: s.value,
+                labels: Some(s.labels.into_iter().collect()),
+            })
+            .collect()
+    }
+
     /// A plain-text table for people.
     #[napi]
     pub fn to_table(&self) -> String {

@@ -298,6 +298,15 @@ impl HealthReport {
         opsbook::to_prometheus(&self.inner)
     }
 
+    /// The report as the samples rules evaluate: `opsbook_check_status{check}` and each
+    /// measurement under its exported metric name, in base units.
+    fn samples(&self) -> Vec<crate::rules::Sample> {
+        opsbook::rules::pipeline::samples_from_report(&self.inner)
+            .into_iter()
+            .map(crate::rules::Sample::from_core)
+            .collect()
+    }
+
     /// A plain-text table for people.
     fn to_table(&self) -> String {
         opsbook::to_table(&self.inner)

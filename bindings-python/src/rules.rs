@@ -28,6 +28,12 @@ pub struct Sample {
     labels: BTreeMap<String, String>,
 }
 
+impl Sample {
+    pub fn from_core(s: opsbook::rules::condition::Sample) -> Sample {
+        Sample { metric: s.metric, value: s.value, labels: s.labels }
+    }
+}
+
 #[pymethods]
 impl Sample {
     #[new]

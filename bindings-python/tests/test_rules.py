@@ -109,3 +109,20 @@ def test_dispatcher_and_incidents_from_python() -> None:
         rules.Dispatcher({"route": {"group_wait": "soon"}})
     custom = rules.IncidentManager({"levels": [{"name": "Level 3", "response": "15m"}, {"name": "Level 1", "response": "4h"}]})
     assert custom.incidents() == []
+
+
+def test_a_health_report_as_the_samples_rules_evaluate() -> None:
+    # DESIGN's names: opsbook_<check>_<measurement> in base units (250 ms is 0.25 s), labels
+    # kept, and opsbook_check_status{check} as the Nagios code.
+    from opsbook import CheckResult, HealthReport, Measurement
+
+    api = CheckResult.from_measurements(
+        "api", [Measurement("latency", 250.0, unit="ms", crit="~:100"), Measurement("used", 50.0, unit="%", labels={"mount": "/"})]
+    )
+    samples = HealthReport([api]).samples()
+    got = sorted((s.metric, tuple(sorted(s.labels.items())), s.value) for s in samples)
+    assert got == [
+        ("opsbook_api_latency_seconds", (), 0.25),
+        ("opsbook_api_used_percent", (("mount", "/"),), 50.0),
+        ("opsbook_check_status", (("check", "api"),), 2.0),
+    ]

@@ -599,6 +599,11 @@ opsbook_result opsbook_report_nagios(const opsbook_report *r, char **out, int32_
 // The report in Prometheus text exposition format (free with `opsbook_string_free`).
 opsbook_result opsbook_report_prometheus(const opsbook_report *r, char **out);
 
+// The report as the samples rules evaluate, a JSON list of `{"metric", "labels", "value"}`:
+// `opsbook_check_status{check}` and each measurement under its exported metric name, in
+// base units (free with `opsbook_string_free`).
+opsbook_result opsbook_report_samples(const opsbook_report *r, char **out);
+
 // The report as opsbook's JSON: every check with status, summary, error, time, duration
 // and measurements (free with `opsbook_string_free`).
 opsbook_result opsbook_report_json(const opsbook_report *r, char **out);

@@ -588,6 +588,23 @@ pub unsafe extern "C" fn opsbook_report_prometheus(r: *const opsbook_report, out
     guard(|| put_string(out, to_prometheus(&unsafe { get(r, "report") }?.inner)))
 }
 
+/// The report as the samples rules evaluate, a JSON list of `{"metric", "labels", "value"}`:
+/// `opsbook_check_status{check}` and each measurement under its exported metric name, in
+/// base units (free with `opsbook_string_free`).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn opsbook_report_samples(r: *const opsbook_report, out: *mut *mut c_char) -> opsbook_result {
+    guard(|| {
+        let samples = opsbook::rules::pipeline::samples_from_report(&unsafe { get(r, "report") }?.inner);
+        let list: Vec<serde_json::Value> = samples
+            .into_iter()
+            .map(
+                |s| serde_json::json!({"metric": s.metric, "labels": s.labels, "value": opsbook::json_number(s.value)}),
+            )
+            .collect();
+        put_string(out, serde_json::Value::Array(list).to_string())
+    })
+}
+
 /// The report as opsbook's JSON: every check with status, summary, error, time, duration
 /// and measurements (free with `opsbook_string_free`).
 #[unsafe(no_mangle)]

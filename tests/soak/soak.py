@@ -254,7 +254,7 @@ def main() -> int:
             took = time.monotonic() - t0
             durations.append(took)
             now = time.time()
-            samples = [opsbook.rules.Sample("opsbook_check_status", int(c.status), {"check": c.name}) for c in report.checks]
+            samples = report.samples()
             outcome = pipeline.evaluate(now, samples)
             for n in outcome["notifications"]:
                 for a in n["alerts"]:

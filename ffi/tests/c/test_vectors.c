@@ -1490,6 +1490,21 @@ static void replay_daily_reports(const char *dir) {
   out = NULL;
   unlink(policy);
 
+  /* A health report as the samples rules evaluate: the status of each check by name. */
+  opsbook_runner *runner = NULL;
+  opsbook_report *health = NULL;
+  CHECK(opsbook_runner_from_toml("version = 1\n[[checks]]\nname = \"ok\"\ntype = \"command\"\nargv = [\"true\"]\n", &runner) ==
+                OPSBOOK_RESULT_OK &&
+            opsbook_runner_run(runner, NULL, &health) == OPSBOOK_RESULT_OK &&
+            opsbook_report_samples(health, &out) == OPSBOOK_RESULT_OK &&
+            strstr(out, "{\"metric\":\"opsbook_check_status\",\"labels\":{\"check\":\"ok\"},\"value\":0}"),
+        "samples: %s (%s)", out ? out : "NULL", last_error());
+  opsbook_string_free(out);
+  out = NULL;
+  CHECK(opsbook_report_samples(NULL, &out) == OPSBOOK_RESULT_NULL_ARGUMENT, "NULL report");
+  opsbook_report_free(health);
+  opsbook_runner_free(runner);
+
   /* Maintenance: a daily task done 4 July 10:00 CST is not due at 09:00 on the 5th, due at 10:30. */
   const char *plan = "{\"tz\": \"Asia/Shanghai\", \"tasks\": [{\"name\": \"backup\", \"every\": \"daily\"}]}";
   const char *records = "[{\"time\": \"2024-07-04T10:00:00+08:00\", \"operator\": \"a\", \"kind\": \"routine\", \"task\": \"backup\"}]";
