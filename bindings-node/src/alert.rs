@@ -24,7 +24,7 @@ pub struct RenderOptions {
     pub secrets: Option<HashMap<String, String>>,
 }
 
-fn now_ms(now: Option<f64>) -> napi::Result<i64, String> {
+pub(crate) fn now_ms(now: Option<f64>) -> napi::Result<i64, String> {
     match now {
         None => Ok(jiff::Timestamp::now().as_millisecond()),
         Some(s) => opsbook::forecast::input::time_ms("now", s).js_err(),

@@ -6,15 +6,9 @@ use napi_derive::napi;
 use opsbook::maintenance::{Plan, Record};
 use opsbook::report::{ReportFormat, ReportKind};
 
+use crate::alert::now_ms;
 use crate::errors::IntoJsResult;
 use crate::status::Status;
-
-fn now_ms(now: Option<f64>) -> napi::Result<i64, String> {
-    match now {
-        None => Ok(jiff::Timestamp::now().as_millisecond()),
-        Some(s) => opsbook::forecast::input::time_ms("now", s).js_err(),
-    }
-}
 
 /// The daily check or monthly maintenance report: sections of ✓ / ⚠ / ✗ / ☐ items.
 #[napi]
@@ -131,15 +125,6 @@ pub fn report_from_policy(
     Ok(napi::bindgen_prelude::AsyncTask::new(ReportTask { policy, kind, now_ms: now_ms(now)?, state }))
 }
 
-fn records_from(records: Option<Vec<serde_json::Value>>) -> napi::Result<Vec<Record>, String> {
-    records
-        .unwrap_or_default()
-        .iter()
-        .enumerate()
-        .map(|(i, r)| Record::from_value(r, &format!("records[{i}]")).js_err())
-        .collect()
-}
-
 /// Where each task of a maintenance plan (the [maintenance] table) stands at `now` (Unix
 /// seconds; default now) given `records`: most urgent first.
 #[napi]
@@ -149,7 +134,9 @@ pub fn maintenance_due(
     now: Option<f64>,
 ) -> napi::Result<Vec<serde_json::Value>, String> {
     let plan = Plan::from_value(&plan).js_err()?;
-    let records = records_from(records)?;
+    let records =
+        opsbook::maintenance::records_from_value(&serde_json::Value::Array(records.unwrap_or_default()), "records")
+            .js_err()?;
     Ok(plan.due(&records, now_ms(now)?).js_err()?.iter().map(|d| d.to_json()).collect())
 }
 

@@ -15,7 +15,7 @@ use opsbook::alert::template::render_template_json;
 use crate::errors::IntoPyResult;
 use crate::json::{from_py, to_py};
 
-fn now_ms(now: Option<f64>) -> PyResult<i64> {
+pub(crate) fn now_ms(now: Option<f64>) -> PyResult<i64> {
     match now {
         None => Ok(jiff::Timestamp::now().as_millisecond()),
         Some(s) => opsbook::forecast::input::time_ms("now", s).py_err(),

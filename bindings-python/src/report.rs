@@ -7,16 +7,10 @@ use pyo3::prelude::*;
 use opsbook::maintenance::{Plan, Record};
 use opsbook::report::{ReportFormat, ReportKind};
 
+use crate::alert::now_ms;
 use crate::errors::IntoPyResult;
 use crate::json::{from_py, to_py};
 use crate::status::Status;
-
-fn now_ms(now: Option<f64>) -> PyResult<i64> {
-    match now {
-        None => Ok(jiff::Timestamp::now().as_millisecond()),
-        Some(s) => opsbook::forecast::input::time_ms("now", s).py_err(),
-    }
-}
 
 /// A report: sections of items marked ✓ / ⚠ / ✗ / ☐, rendered as daily_check.sh's text,
 /// markdown or JSON.
@@ -115,21 +109,10 @@ pub fn maintenance_due(
     let plan = Plan::from_value(&from_py(plan)?).py_err()?;
     let records = match records {
         None => Vec::new(),
-        Some(r) => records_from(&from_py(r)?)?,
+        Some(r) => opsbook::maintenance::records_from_value(&from_py(r)?, "records").py_err()?,
     };
     let due = plan.due(&records, now_ms(now)?).py_err()?;
     to_py(py, &serde_json::Value::Array(due.iter().map(|d| d.to_json()).collect()))
-}
-
-fn records_from(v: &serde_json::Value) -> PyResult<Vec<Record>> {
-    let list = v.as_array().ok_or_else(|| {
-        crate::errors::to_py_err(opsbook::Error::InvalidValue {
-            field: "records".into(),
-            value: String::new(),
-            reason: "expected a list of records".into(),
-        })
-    })?;
-    list.iter().enumerate().map(|(i, r)| Record::from_value(r, &format!("records[{i}]")).py_err()).collect()
 }
 
 /// The records kept in a JSON-lines file (none when it does not exist), oldest first.

@@ -41,4 +41,18 @@ impl Error {
     }
 }
 
+/// Reads `v` as `T`; an error names the key under `at` (`logs.analyses[0].since`,
+/// `checklists[1].items`).
+pub(crate) fn deserialize_at<T: serde::de::DeserializeOwned>(v: &serde_json::Value, at: &str) -> Result<T> {
+    serde_path_to_error::deserialize(v).map_err(|e| {
+        let path = e.path().to_string();
+        let field = match path.as_str() {
+            "." | "" => at.to_owned(),
+            p if p.starts_with('[') => format!("{at}{p}"),
+            p => format!("{at}.{p}"),
+        };
+        Error::invalid_value(&field, "", e.inner().to_string())
+    })
+}
+
 pub type Result<T, E = Error> = std::result::Result<T, E>;

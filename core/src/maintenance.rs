@@ -525,9 +525,7 @@ pub struct ChecklistItem {
 /// `[[maintenance.checklists]]` entries, checked: a report of daily or monthly, items with
 /// text.
 pub fn checklists_from_value(v: &Value, at: &str) -> Result<Vec<Checklist>> {
-    let list: Vec<Checklist> = serde_path_to_error::deserialize(v).map_err(|e| {
-        Error::invalid_value(&format!("{at}{}", path_suffix(&e.path().to_string())), "", e.inner().to_string())
-    })?;
+    let list: Vec<Checklist> = crate::error::deserialize_at(v, at)?;
     for (i, c) in list.iter().enumerate() {
         if !["daily", "monthly"].contains(&c.report.as_str()) {
             return Err(Error::invalid_value(&format!("{at}[{i}].report"), &c.report, "expected daily or monthly"));
@@ -541,12 +539,8 @@ pub fn checklists_from_value(v: &Value, at: &str) -> Result<Vec<Checklist>> {
     Ok(list)
 }
 
-pub(crate) fn path_suffix(path: &str) -> String {
-    if path == "." || path.is_empty() {
-        String::new()
-    } else if path.starts_with('[') {
-        path.to_owned()
-    } else {
-        format!(".{path}")
-    }
+/// A list of records as `Record::to_json` writes them; errors name `at[i].key`.
+pub fn records_from_value(v: &Value, at: &str) -> Result<Vec<Record>> {
+    let list = v.as_array().ok_or_else(|| Error::invalid_value(at, "", "expected a list of records"))?;
+    list.iter().enumerate().map(|(i, r)| Record::from_value(r, &format!("{at}[{i}]"))).collect()
 }

@@ -113,18 +113,8 @@ impl Policy {
         if top.contains_key("maintenance") {
             return Err(Error::invalid_value("maintenance", "", "this build of opsbook has no maintenance plans"));
         }
-        let capacity = match top.get("capacity") {
-            None => None,
-            Some(v) => {
-                let input: crate::forecast::capacity::PlanInput = serde_path_to_error::deserialize(v).map_err(|e| {
-                    let path = e.path().to_string();
-                    let field = if path == "." { "capacity".to_owned() } else { format!("capacity.{path}") };
-                    Error::invalid_value(&field, "", e.inner().to_string())
-                })?;
-                input.plan()?;
-                Some(input)
-            }
-        };
+        let capacity =
+            top.get("capacity").map(|v| crate::forecast::capacity::PlanInput::from_value(v, "capacity")).transpose()?;
         #[cfg(feature = "logs")]
         let logs = top.get("logs").map(crate::logs::policy::LogsSpec::from_value).transpose()?;
         #[cfg(not(feature = "logs"))]

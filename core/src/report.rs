@@ -17,7 +17,7 @@ use crate::check::CheckResult;
 use crate::error::{Error, Result};
 use crate::forecast::capacity::CapacityPlan;
 use crate::logs::analyze::LogReport;
-use crate::maintenance::{Checklist, Due, DueStatus, Record, checklists_from_value, path_suffix};
+use crate::maintenance::{Checklist, Due, DueStatus, Record, checklists_from_value};
 use crate::rules::incident::{Incident, IncidentStatus};
 use crate::status::Status;
 
@@ -854,9 +854,7 @@ pub fn report_from_value(v: &Value) -> Result<Report> {
         }
     }
     if let Some(capacity) = map.get("capacity") {
-        let input: crate::forecast::capacity::PlanInput = serde_path_to_error::deserialize(capacity).map_err(|e| {
-            Error::invalid_value(&format!("capacity{}", path_suffix(&e.path().to_string())), "", e.inner().to_string())
-        })?;
+        let input: crate::forecast::capacity::PlanInput = crate::error::deserialize_at(capacity, "capacity")?;
         report.add_capacity(&input.plan()?);
     }
     if let Some(m) = map.get("maintenance") {
@@ -866,12 +864,7 @@ pub fn report_from_value(v: &Value) -> Result<Report> {
         }
         let records = match obj.get("records") {
             None => Vec::new(),
-            Some(Value::Array(list)) => list
-                .iter()
-                .enumerate()
-                .map(|(i, r)| Record::from_value(r, &format!("maintenance.records[{i}]")))
-                .collect::<Result<Vec<_>>>()?,
-            Some(other) => return Err(Error::invalid_value("maintenance.records", &short(other), "expected a list")),
+            Some(v) => crate::maintenance::records_from_value(v, "maintenance.records")?,
         };
         if let Some(plan) = obj.get("plan") {
             let plan = crate::maintenance::Plan::from_value(plan)?;

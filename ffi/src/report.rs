@@ -88,18 +88,8 @@ pub unsafe extern "C" fn opsbook_maintenance_due(
         let records = if records_json.is_null() {
             Vec::new()
         } else {
-            let value = json_required(records_json, "records_json")?;
-            let list = value.as_array().ok_or_else(|| {
-                fail(opsbook::Error::InvalidValue {
-                    field: "records_json".into(),
-                    value: String::new(),
-                    reason: "expected a list of records".into(),
-                })
-            })?;
-            list.iter()
-                .enumerate()
-                .map(|(i, r)| Record::from_value(r, &format!("records[{i}]")).map_err(fail))
-                .collect::<Result<Vec<_>, _>>()?
+            opsbook::maintenance::records_from_value(&json_required(records_json, "records_json")?, "records")
+                .map_err(fail)?
         };
         let due = plan.due(&records, now_ms(now)?).map_err(fail)?;
         put_string(out, serde_json::Value::Array(due.iter().map(|d| d.to_json()).collect()).to_string())

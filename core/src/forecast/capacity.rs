@@ -384,6 +384,14 @@ fn default_limit() -> f64 {
 }
 
 impl PlanInput {
+    /// From a document already read (a policy's `[capacity]`, a report's parts), checked by
+    /// planning it once; errors name the key under `at`.
+    pub fn from_value(v: &serde_json::Value, at: &str) -> Result<PlanInput> {
+        let input: PlanInput = crate::error::deserialize_at(v, at)?;
+        input.plan()?;
+        Ok(input)
+    }
+
     /// Reads `text` as `format`: "toml", "json" or "csv".
     pub fn parse(text: &str, format: &str) -> Result<PlanInput> {
         match format {

@@ -57,11 +57,7 @@ impl Rules {
     /// "tiers": [{"name": "cold", "after_days": 30, "dir": "/archive"}]}` (all optional);
     /// errors name `at.key`.
     pub fn from_value(v: &Value, at: &str) -> Result<Rules> {
-        let spec: RulesSpec = serde_path_to_error::deserialize(v).map_err(|e| {
-            let path = e.path().to_string();
-            let field = if path == "." { at.to_owned() } else { format!("{at}.{path}") };
-            Error::invalid_value(&field, "", e.inner().to_string())
-        })?;
+        let spec: RulesSpec = crate::error::deserialize_at(v, at)?;
         for (i, t) in spec.tiers.iter().enumerate() {
             if t.name.trim().is_empty() || t.dir.as_os_str().is_empty() {
                 return Err(Error::invalid_value(

@@ -86,17 +86,11 @@ fn iso_level() -> String {
     "iso-level".into()
 }
 
-fn at_path(at: &str, e: &serde_path_to_error::Error<serde_json::Error>) -> Error {
-    let path = e.path().to_string();
-    let field = if path == "." { at.to_owned() } else { format!("{at}.{path}") };
-    Error::invalid_value(&field, "", e.inner().to_string())
-}
-
 impl AnalysisSpec {
     /// One analysis from its table (`name`, `files`, `input_format`, `since`, `top`,
     /// `ip_limit`, `failed_login`, `failed_login_limit`); `at` names it in errors.
     pub fn from_value(v: &Value, at: &str) -> Result<AnalysisSpec> {
-        let a: AnalysisTable = serde_path_to_error::deserialize(v).map_err(|e| at_path(at, &e))?;
+        let a: AnalysisTable = crate::error::deserialize_at(v, at)?;
         AnalysisSpec::from_table(a, at)
     }
 
@@ -146,7 +140,7 @@ impl AnalysisSpec {
 impl LogsSpec {
     /// From the `[logs]` table; errors name `logs.analyses[0].input_format` and the value.
     pub fn from_value(v: &Value) -> Result<LogsSpec> {
-        let table: TableSpec = serde_path_to_error::deserialize(v).map_err(|e| at_path("logs", &e))?;
+        let table: TableSpec = crate::error::deserialize_at(v, "logs")?;
         let mut analyses: Vec<AnalysisSpec> = Vec::new();
         for (i, a) in table.analyses.iter().enumerate() {
             let at = format!("logs.analyses[{i}]");
