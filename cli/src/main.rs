@@ -11,6 +11,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 mod alert;
 mod logs;
 mod maintenance;
+mod pass;
 mod report;
 use opsbook::check::{parse_time, parse_value};
 use opsbook::duration::parse_duration;
@@ -189,6 +190,10 @@ enum Command {
     /// Reports: the daily check (✓ / ⚠ / ✗ per item) and the monthly maintenance report.
     #[command(subcommand)]
     Report(report::ReportCommand),
+    /// One whole maintenance pass from cron: checks, rules (state kept between runs, under a
+    /// lock so runs never overlap), notifications (sent with --send), capacity, backups and
+    /// their retention plan, logs and their lifecycle plan, and the report.
+    Run(pass::RunArgs),
     /// Print a shell completion script (e.g. `opsbook completions bash > /etc/bash_completion.d/opsbook`).
     Completions {
         #[arg(value_enum)]
@@ -683,6 +688,7 @@ fn run(command: Command) -> opsbook::Result<u8> {
         Command::Logs(command) => logs::run(command),
         Command::Maintenance(command) => maintenance::run(command),
         Command::Report(command) => report::run(command),
+        Command::Run(args) => pass::run(args),
         Command::Completions { shell } => {
             use clap::CommandFactory;
             let mut script = Vec::new();

@@ -46,7 +46,7 @@ pub enum Format {
 }
 
 impl Format {
-    fn core(self) -> ReportFormat {
+    pub fn core(self) -> ReportFormat {
         match self {
             Format::Text => ReportFormat::Text,
             Format::Markdown => ReportFormat::Markdown,

@@ -211,13 +211,13 @@ url_env = "OPSBOOK_TEST_STATE_URL"
         text,
         "policy OK: version 1\nchecks: 0\nrules: 1\nescalation: 2 levels [P0 (5m), P1 (15m)], a route, 0 silences, 0 inhibit rules\nstate: redis from $OPSBOOK_TEST_STATE_URL\n"
     );
-    // A misspelt key names the file, the key's path and the unknown field.
+    // A misspelt key names the file, the line it is on, the key's path and the unknown field.
     std::fs::write(&file, "version = 1\n[escalation]\n[[escalation.levels]]\nname = \"P0\"\nrespons = \"5m\"\n")
         .unwrap();
     let out = opsbook(&["policy", "check", file.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(3));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("policy.toml: escalation.levels[0]") && err.contains("unknown field `respons`"), "{err}");
+    assert!(err.contains("policy.toml:5: escalation.levels[0]") && err.contains("unknown field `respons`"), "{err}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

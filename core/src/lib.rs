@@ -9,6 +9,8 @@ pub mod alert;
 #[cfg(feature = "backup")]
 pub mod backup;
 pub mod check;
+#[cfg(feature = "spec")]
+pub mod document;
 pub mod duration;
 pub mod error;
 pub mod export;
@@ -18,6 +20,8 @@ mod format;
 pub mod logs;
 #[cfg(feature = "maintenance")]
 pub mod maintenance;
+#[cfg(all(feature = "report", feature = "spec"))]
+pub mod pass;
 #[cfg(feature = "spec")]
 pub mod policy;
 #[cfg(feature = "runtime")]

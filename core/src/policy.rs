@@ -8,6 +8,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
+use crate::document::Format;
 use crate::error::{Error, Result};
 use crate::rules::Rule;
 use crate::rules::escalation::{EscalationSpec, escalation_spec};
@@ -44,34 +45,33 @@ pub struct Policy {
 
 impl Policy {
     pub fn from_toml(text: &str) -> Result<Policy> {
-        let value: toml::Value = toml::from_str(text).map_err(|e| Error::invalid_value("policy", "", e.to_string()))?;
-        let json = serde_json::to_value(value).map_err(|e| Error::invalid_value("policy", "", e.to_string()))?;
-        Policy::from_value(json)
+        Policy::from_text(text, Format::Toml)
     }
 
     pub fn from_json(text: &str) -> Result<Policy> {
-        let json: Value =
-            serde_json::from_str(text).map_err(|e| Error::invalid_value("policy", "", format!("not JSON: {e}")))?;
-        Policy::from_value(json)
+        Policy::from_text(text, Format::Json)
     }
 
-    /// Reads a policy file: JSON when its name ends in `.json`, TOML otherwise. Errors name
-    /// the file.
+    pub fn from_yaml(text: &str) -> Result<Policy> {
+        Policy::from_text(text, Format::Yaml)
+    }
+
+    /// A policy written in `format`; an error names the line of the key it is about.
+    pub fn from_text(text: &str, format: Format) -> Result<Policy> {
+        crate::document::parse(text, format).and_then(Policy::from_value).map_err(|e| at_line(e, text, format, None))
+    }
+
+    /// Reads a policy file: YAML when its name ends in `.yaml` or `.yml`, JSON in `.json`,
+    /// TOML otherwise. Errors name the file, the line and the key
+    /// (`policy.toml:12: checks[2] (disk).thresholds.used.warn`).
     pub fn from_path(path: &Path) -> Result<Policy> {
         let shown = path.display().to_string();
         let text =
             std::fs::read_to_string(path).map_err(|e| Error::Io { path: shown.clone(), reason: e.to_string() })?;
-        let policy = if path.extension().is_some_and(|e| e == "json") {
-            Policy::from_json(&text)
-        } else {
-            Policy::from_toml(&text)
-        };
-        policy.map_err(|e| match e {
-            Error::InvalidValue { field, value, reason } => {
-                Error::InvalidValue { field: format!("{shown}: {field}"), value, reason }
-            }
-            other => other,
-        })
+        let format = Format::of_path(path);
+        crate::document::parse(&text, format)
+            .and_then(Policy::from_value)
+            .map_err(|e| at_line(e, &text, format, Some(&shown)))
     }
 
     /// Checks every table (checks included) and keeps the parsed parts.
@@ -231,6 +231,38 @@ impl Policy {
         };
         Ok(AlertPipeline::new(self.rules.clone(), dispatcher, incidents))
     }
+}
+
+/// `error` with the file (when known) and the line of the key it names in front of its
+/// field: `policy.toml:12: checks[2] (disk).thresholds.used.warn`. A key serde calls
+/// unknown (`unknown field `x``) is looked up itself.
+fn at_line(error: Error, text: &str, format: Format, file: Option<&str>) -> Error {
+    let (field, value, reason, range) = match error {
+        Error::InvalidValue { field, value, reason } => (field, value, reason, false),
+        Error::InvalidRange { field, value, reason } => (field, value, reason, true),
+        other => return other,
+    };
+    let unknown = reason
+        .split_once("unknown field `")
+        .and_then(|(_, rest)| rest.split_once('`'))
+        .map(|(key, _)| key.to_owned());
+    let line = unknown
+        .and_then(|key| {
+            let parent = field.rsplit_once('.').map_or(String::new(), |(p, last)| {
+                // A check's own keys are reported at `.type`: the unknown key is its sibling.
+                if last == "type" { format!("{p}.") } else { format!("{field}.") }
+            });
+            crate::document::line_of(text, format, &format!("{parent}{key}"))
+        })
+        .or_else(|| crate::document::line_of(text, format, &field));
+    let place = match (file, line) {
+        (Some(f), Some(l)) => format!("{f}:{l}: "),
+        (Some(f), None) => format!("{f}: "),
+        (None, Some(l)) => format!("line {l}: "),
+        (None, None) => String::new(),
+    };
+    let field = format!("{place}{field}");
+    if range { Error::InvalidRange { field, value, reason } } else { Error::InvalidValue { field, value, reason } }
 }
 
 /// What became of one notification.

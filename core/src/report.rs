@@ -104,6 +104,12 @@ pub enum SectionKind {
     Maintenance,
     Checklist,
     Records,
+    /// What became of the notifications of a maintenance pass.
+    Notifications,
+    /// The backups each location's retention would forget (a plan: nothing is deleted).
+    Retention,
+    /// What the log lifecycle would compress, move or delete (a plan).
+    LogLifecycle,
 }
 
 impl SectionKind {
@@ -118,6 +124,9 @@ impl SectionKind {
             SectionKind::Maintenance => "maintenance",
             SectionKind::Checklist => "checklist",
             SectionKind::Records => "records",
+            SectionKind::Notifications => "notifications",
+            SectionKind::Retention => "retention",
+            SectionKind::LogLifecycle => "log_lifecycle",
         }
     }
 }
@@ -133,6 +142,28 @@ impl Section {
     pub fn status(&self) -> Status {
         Status::worst(self.items.iter().map(|i| i.mark.status()))
     }
+}
+
+/// One notification of a maintenance pass, as a report lists it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NotificationSummary {
+    pub receiver: String,
+    /// The receiver's channel type (`dingtalk`, `email`, ...).
+    pub channel_kind: String,
+    /// `firing` or `resolved`.
+    pub status: String,
+    pub alertnames: Vec<String>,
+    pub state: NotificationState,
+}
+
+/// What became of a notification.
+#[derive(Debug, Clone, PartialEq)]
+pub enum NotificationState {
+    Delivered,
+    /// Why it was not delivered (secrets masked).
+    Failed(String),
+    /// Rendered only: the pass ran without sending.
+    Rendered,
 }
 
 /// Daily check or monthly maintenance report.
@@ -208,6 +239,9 @@ struct Words {
     status: &'static str,
     no_alerts: &'static str,
     since: &'static str,
+    notifications: &'static str,
+    retention: &'static str,
+    log_lifecycle: &'static str,
 }
 
 const ZH: Words = Words {
@@ -227,6 +261,9 @@ const ZH: Words = Words {
     status: "状态",
     no_alerts: "无活动告警",
     since: "自",
+    notifications: "通知",
+    retention: "备份保留",
+    log_lifecycle: "日志归档",
 };
 
 const EN: Words = Words {
@@ -246,6 +283,9 @@ const EN: Words = Words {
     status: "Status",
     no_alerts: "no active alerts",
     since: "since",
+    notifications: "Notifications",
+    retention: "Backup retention",
+    log_lifecycle: "Log lifecycle",
 };
 
 /// A number as a report shows it: at most two decimals, no trailing zeros.
@@ -636,6 +676,87 @@ impl Report {
         Ok(())
     }
 
+    /// What became of each notification of a maintenance pass: delivered `✓`, failed `✗`
+    /// (with the reason), rendered but not sent (a run without `--send`) `-`.
+    pub fn add_notifications(&mut self, list: &[NotificationSummary]) {
+        let zh = self.zh();
+        let items = list
+            .iter()
+            .map(|n| {
+                let what = format!("{} → {} ({}): {}", n.status, n.receiver, n.channel_kind, n.alertnames.join(", "));
+                match (&n.state, zh) {
+                    (NotificationState::Delivered, true) => Item::new(Mark::Ok, format!("{what} 已发送")),
+                    (NotificationState::Delivered, false) => Item::new(Mark::Ok, format!("{what} delivered")),
+                    (NotificationState::Failed(why), true) => Item::new(Mark::Fail, format!("{what} 发送失败: {why}")),
+                    (NotificationState::Failed(why), false) => {
+                        Item::new(Mark::Fail, format!("{what} NOT delivered: {why}"))
+                    }
+                    (NotificationState::Rendered, true) => Item::new(Mark::Info, format!("{what} 未发送 (预览)")),
+                    (NotificationState::Rendered, false) => {
+                        Item::new(Mark::Info, format!("{what} rendered, not sent"))
+                    }
+                }
+            })
+            .collect();
+        self.push(SectionKind::Notifications, self.words().notifications.to_owned(), items);
+    }
+
+    /// One backup location's retention plan: how many backups it keeps and which it would
+    /// forget (`-`), or why it could not be planned (`✗`).
+    pub fn add_retention(&mut self, location: &str, plan: &Result<(usize, Vec<String>)>) {
+        let zh = self.zh();
+        let item = match (plan, zh) {
+            (Err(e), _) => Item::new(Mark::Fail, format!("{location}: {}", crate::redact::redact(&e.to_string()))),
+            (Ok((keep, forget)), true) if forget.is_empty() => {
+                Item::new(Mark::Info, format!("{location}: 保留 {keep} 个, 无到期备份"))
+            }
+            (Ok((keep, forget)), false) if forget.is_empty() => {
+                Item::new(Mark::Info, format!("{location}: keep {keep}, none to forget"))
+            }
+            (Ok((keep, forget)), true) => Item::new(
+                Mark::Info,
+                format!("{location}: 保留 {keep} 个, 到期 {} 个: {}", forget.len(), forget.join(", ")),
+            ),
+            (Ok((keep, forget)), false) => Item::new(
+                Mark::Info,
+                format!("{location}: keep {keep}, forget {}: {}", forget.len(), forget.join(", ")),
+            ),
+        };
+        self.push_item(SectionKind::Retention, self.words().retention, item);
+    }
+
+    /// One log directory's lifecycle plan: how many files it would compress, move to a tier
+    /// and delete (`-`), or why it could not be planned (`✗`).
+    #[cfg(feature = "logs")]
+    pub fn add_log_lifecycle(&mut self, dir: &str, plan: &Result<Vec<crate::logs::lifecycle::Planned>>) {
+        use crate::logs::lifecycle::Action;
+        let item = match plan {
+            Err(e) => Item::new(Mark::Fail, format!("{dir}: {}", crate::redact::redact(&e.to_string()))),
+            Ok(list) => {
+                let count = |f: fn(&Action) -> bool| list.iter().filter(|p| f(&p.action)).count();
+                let (c, m, d) = (
+                    count(|a| matches!(a, Action::Compress)),
+                    count(|a| matches!(a, Action::Move(_))),
+                    count(|a| matches!(a, Action::Delete)),
+                );
+                if self.zh() {
+                    Item::new(Mark::Info, format!("{dir}: 压缩 {c} 个, 转移 {m} 个, 删除 {d} 个"))
+                } else {
+                    Item::new(Mark::Info, format!("{dir}: compress {c}, move {m}, delete {d}"))
+                }
+            }
+        };
+        self.push_item(SectionKind::LogLifecycle, self.words().log_lifecycle, item);
+    }
+
+    /// Adds `item` to the section of `kind`, starting it when it is not there yet.
+    fn push_item(&mut self, kind: SectionKind, title: &str, item: Item) {
+        match self.sections.iter_mut().find(|s| s.kind == kind) {
+            Some(s) => s.items.push(item),
+            None => self.push(kind, title.to_owned(), vec![item]),
+        }
+    }
+
     /// The period the report covers: the 24 hours before its time (daily) or its calendar
     /// month up to its time (monthly).
     pub fn period(&self) -> Result<(i64, i64)> {
@@ -1010,7 +1131,7 @@ pub fn firing_alerts(pipeline: &crate::rules::pipeline::AlertPipeline) -> Vec<Al
             if a.state == crate::rules::alerting::AlertState::Firing {
                 let mut alert = Alert::firing(
                     a.labels.clone(),
-                    rule.rule.annotations.clone(),
+                    crate::rules::annotate::expand(&rule.rule.annotations, &a.labels, a.value),
                     a.fired_at_ms.unwrap_or(a.active_at_ms),
                 );
                 alert.value = Some(a.value);
@@ -1033,12 +1154,39 @@ pub fn from_policy(
     now_ms: i64,
     store: Option<&dyn crate::state::StateStore>,
 ) -> Result<Report> {
+    let health = policy.runner()?.run_blocking(None);
+    let pipeline = if policy.rules.is_empty() {
+        None
+    } else {
+        let mut pipeline = policy.alert_pipeline()?;
+        match store {
+            Some(store) => pipeline.load(store, "")?,
+            None => {
+                pipeline.evaluate(now_ms, &crate::rules::pipeline::samples_from_report(&health))?;
+            }
+        }
+        Some(pipeline)
+    };
+    assemble(policy, kind, now_ms, &health, pipeline.as_ref())
+}
+
+/// The report of a policy from results already at hand: `health` (the `[[checks]]` run,
+/// backup checks put in their own section) and `pipeline` (the rules' alerts and the
+/// incidents of `[escalation]`, as they stand); the `[logs]` analyses, the `[capacity]` plan
+/// and the `[maintenance]` plan, records and checklists are read now.
+#[cfg(feature = "spec")]
+pub fn assemble(
+    policy: &crate::policy::Policy,
+    kind: ReportKind,
+    now_ms: i64,
+    health: &crate::check::HealthReport,
+    pipeline: Option<&crate::rules::pipeline::AlertPipeline>,
+) -> Result<Report> {
     let plan = policy.maintenance.as_ref();
     let lang = Lang::parse("maintenance.language", plan.map_or("zh-CN", |p| p.language.as_str()))?;
     let title = plan.map_or("", |p| p.title.as_str());
     let zone = plan.map_or("UTC", |p| p.zone_name.as_str());
     let mut report = Report::new(kind, title, now_ms, zone, lang)?;
-    let health = policy.runner()?.run_blocking(None);
     let backup_names = policy.check_names_of_type("backup");
     let (backups, checks): (Vec<CheckResult>, Vec<CheckResult>) =
         health.checks.iter().cloned().partition(|c| backup_names.contains(&c.name));
@@ -1048,15 +1196,8 @@ pub fn from_policy(
     if !backups.is_empty() {
         report.add_backups(&backups);
     }
-    if !policy.rules.is_empty() {
-        let mut pipeline = policy.alert_pipeline()?;
-        match store {
-            Some(store) => pipeline.load(store, "")?,
-            None => {
-                pipeline.evaluate(now_ms, &crate::rules::pipeline::samples_from_report(&health))?;
-            }
-        }
-        report.add_alerts(&firing_alerts(&pipeline));
+    if let Some(pipeline) = pipeline {
+        report.add_alerts(&firing_alerts(pipeline));
         if let Some(incidents) = &pipeline.incidents {
             let list: Vec<Incident> = incidents.incidents().cloned().collect();
             report.add_incidents(&list)?;
@@ -1068,10 +1209,7 @@ pub fn from_policy(
                 Ok(analysis) => report.add_logs(&a.name, &analysis),
                 Err(e) => {
                     let item = Item::new(Mark::Fail, format!("{}: {}", a.name, crate::redact::redact(&e.to_string())));
-                    match report.sections.iter_mut().find(|s| s.kind == SectionKind::Logs) {
-                        Some(s) => s.items.push(item),
-                        None => report.push(SectionKind::Logs, report.words().logs.to_owned(), vec![item]),
-                    }
+                    report.push_item(SectionKind::Logs, report.words().logs, item);
                 }
             }
         }

@@ -28,7 +28,7 @@ pub fn alerts_to_send(engine: &RuleEngine, now_ms: i64, valid_for_ms: i64) -> Ve
             };
             out.push(AmAlert {
                 labels: a.labels.clone(),
-                annotations: r.rule.annotations.clone(),
+                annotations: crate::rules::annotate::expand(&r.rule.annotations, &a.labels, a.value),
                 starts_at_ms: starts,
                 ends_at_ms: Some(ends),
                 fingerprint: crate::rules::fingerprint::fingerprint_hex(&a.labels),

@@ -89,7 +89,8 @@ impl AlertPipeline {
                 }
             }
             if let Some(d) = &mut self.dispatcher {
-                d.receive(e, self.annotations.get(&e.rule).unwrap_or(&none));
+                let annotations = self.annotations.get(&e.rule).unwrap_or(&none);
+                d.receive(e, &crate::rules::annotate::expand(annotations, &e.labels, e.value));
             }
         }
         out.events = events;

@@ -1,0 +1,59 @@
+//! `opsbook run --policy F`: one whole maintenance pass (see `opsbook::pass`).
+
+use opsbook::pass::PassOptions;
+use opsbook::report::ReportKind;
+
+#[derive(clap::Args)]
+pub struct RunArgs {
+    /// The policy file (TOML, YAML or JSON).
+    #[arg(long)]
+    policy: std::path::PathBuf,
+    /// The rules' state file (default: the policy's [state], else a file under
+    /// $OPSBOOK_STATE_DIR, $XDG_STATE_HOME/opsbook or ~/.local/state/opsbook named after the
+    /// policy).
+    #[arg(long)]
+    state: Option<std::path::PathBuf>,
+    /// The clock (RFC 3339 or Unix seconds; default now).
+    #[arg(long)]
+    now: Option<String>,
+    /// Deliver the notifications to their [[channels]] (otherwise they are rendered only).
+    #[arg(long)]
+    send: bool,
+    /// The report the pass writes.
+    #[arg(long, value_enum, default_value_t = Kind::Daily)]
+    report: Kind,
+    /// text or markdown: the report (with the pass's notifications and plans in it);
+    /// json: everything the pass found and did.
+    #[arg(long, value_enum, default_value_t = crate::report::Format::Text)]
+    format: crate::report::Format,
+    /// Also write the output to this file (replaced atomically).
+    #[arg(long)]
+    output: Option<std::path::PathBuf>,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum Kind {
+    Daily,
+    Monthly,
+}
+
+/// Exit 0/1/2 as the worst item of the pass (Nagios' meanings); 3 when it could not run
+/// (a bad policy, or another run holding the lock).
+pub fn run(args: RunArgs) -> opsbook::Result<u8> {
+    let now_ms = crate::flag_time_or_now("--now", &args.now)?;
+    let kind = match args.report {
+        Kind::Daily => ReportKind::Daily,
+        Kind::Monthly => ReportKind::Monthly,
+    };
+    let outcome =
+        opsbook::pass::run_path(&args.policy, args.state.as_deref(), PassOptions { now_ms, kind, send: args.send })?;
+    let out = match args.format {
+        crate::report::Format::Json => format!("{}\n", outcome.to_json()),
+        other => outcome.report.render(other.core()),
+    };
+    if let Some(path) = &args.output {
+        opsbook::report::write_report(path, &out)?;
+    }
+    crate::write_stdout(out.as_bytes())?;
+    Ok(outcome.status().nagios_code())
+}
