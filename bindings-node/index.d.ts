@@ -254,6 +254,19 @@ export declare class Measurement {
   get status(): Status
 }
 
+/** What one pass found and did. */
+export declare class Pass {
+  /** The worst item of the pass. */
+  get status(): Status
+  /** The daily (or monthly) report, notifications, retention and log lifecycle included. */
+  get report(): Report
+  /**
+   * `{time, status, state, health, events, escalations, opened, notifications, retention,
+   * log_lifecycle, report}`.
+   */
+  toJson(): any
+}
+
 /** A Nagios range `[@]start:end` (or a plain form such as "above 70"). */
 export declare class Range {
   /** Parses Nagios range text; `field` names the setting in error messages. */
@@ -327,6 +340,13 @@ export declare class Runner {
   static fromToml(text: string): Runner
   /** A runner from JSON of the same shape (`{"version": 1, "checks": [...]}`). */
   static fromJson(text: string): Runner
+  /** A runner from a YAML policy (`version: 1` and `checks:`). */
+  static fromYaml(text: string): Runner
+  /**
+   * A runner from a policy file: TOML, YAML (`.yaml`, `.yml`) or JSON (`.json`); an error
+   * names the file, the line and the key.
+   */
+  static fromFile(path: string): Runner
   /** The names of the checks, in order. */
   get checkNames(): Array<string>
   /** Runs the checks (those tagged `tag`, if given) concurrently. */
@@ -694,6 +714,29 @@ export interface RuleSpec {
   /** true for Nagios' 5 %/20 %, or explicit thresholds. */
   flapping?: boolean | FlapThresholds
 }
+
+/** Options of `runPolicy`. */
+export interface RunOptions {
+  /**
+   * A state file (default: the policy's [state], else a file named after the policy
+   * under $OPSBOOK_STATE_DIR, $XDG_STATE_HOME/opsbook or ~/.local/state/opsbook).
+   */
+  state?: string
+  /** Unix seconds (default now). */
+  now?: number
+  /** Deliver the notifications (default: render them only). */
+  send?: boolean
+  /** daily (default) or monthly. */
+  report?: string
+}
+
+/**
+ * One maintenance pass of a policy file: the checks, the rules with their state kept under
+ * a lock (passes never overlap), the notifications rendered (sent with `send`), capacity,
+ * backups and their retention plan, logs and their lifecycle plan, and the report. Bad
+ * options throw at once; the Promise rejects when the pass cannot run.
+ */
+export declare function runPolicy(policy: string, options?: RunOptions | undefined | null): Promise<Pass>
 
 /** One sample of one series at an evaluation. */
 export interface Sample {

@@ -9,6 +9,7 @@ mod check;
 mod errors;
 mod forecast;
 mod logs;
+mod pass;
 mod probe;
 mod report;
 mod rules;

@@ -29,6 +29,19 @@ impl Runner {
         Ok(Runner { inner: Arc::new(opsbook::spec::runner_from_json(&text).js_err()?) })
     }
 
+    /// A runner from a YAML policy (`version: 1` and `checks:`).
+    #[napi(factory)]
+    pub fn from_yaml(text: String) -> napi::Result<Runner, String> {
+        Ok(Runner { inner: Arc::new(opsbook::spec::runner_from_yaml(&text).js_err()?) })
+    }
+
+    /// A runner from a policy file: TOML, YAML (`.yaml`, `.yml`) or JSON (`.json`); an error
+    /// names the file, the line and the key.
+    #[napi(factory)]
+    pub fn from_file(path: String) -> napi::Result<Runner, String> {
+        Ok(Runner { inner: Arc::new(opsbook::spec::runner_from_path(std::path::Path::new(&path)).js_err()?) })
+    }
+
     /// The names of the checks, in order.
     #[napi(getter)]
     pub fn check_names(&self) -> Vec<String> {

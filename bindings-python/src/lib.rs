@@ -15,6 +15,7 @@ mod errors;
 mod forecast;
 mod json;
 mod logs;
+mod pass;
 mod probe;
 mod report;
 mod rules;
@@ -52,6 +53,8 @@ fn _opsbook(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(logs::analyze, m)?)?;
     m.add_class::<logs::LogPlan>()?;
     m.add_class::<report::Report>()?;
+    m.add_class::<pass::Pass>()?;
+    m.add_function(wrap_pyfunction!(pass::run_policy, m)?)?;
     m.add_function(wrap_pyfunction!(report::maintenance_due, m)?)?;
     m.add_function(wrap_pyfunction!(report::read_records, m)?)?;
     m.add_function(wrap_pyfunction!(report::append_record, m)?)?;

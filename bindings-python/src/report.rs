@@ -19,6 +19,12 @@ pub struct Report {
     inner: opsbook::report::Report,
 }
 
+impl Report {
+    pub(crate) fn from_core(inner: opsbook::report::Report) -> Report {
+        Report { inner }
+    }
+}
+
 #[pymethods]
 impl Report {
     /// A report from its parts: `{"time", "tz", "language", "kind", "title", "checks",

@@ -59,6 +59,19 @@ impl Runner {
         Ok(Runner { inner: Arc::new(opsbook::spec::runner_from_json(text).py_err()?) })
     }
 
+    /// A runner from a YAML policy (`version: 1` and `checks:`).
+    #[staticmethod]
+    fn from_yaml(text: &str) -> PyResult<Runner> {
+        Ok(Runner { inner: Arc::new(opsbook::spec::runner_from_yaml(text).py_err()?) })
+    }
+
+    /// A runner from a policy file: TOML, YAML (`.yaml`, `.yml`) or JSON (`.json`); an
+    /// error names the file, the line and the key.
+    #[staticmethod]
+    fn from_file(path: std::path::PathBuf) -> PyResult<Runner> {
+        Ok(Runner { inner: Arc::new(opsbook::spec::runner_from_path(&path).py_err()?) })
+    }
+
     /// The names of the checks, in order.
     #[getter]
     fn check_names(&self) -> Vec<String> {

@@ -34,10 +34,13 @@ impl Format {
 pub fn parse(text: &str, format: Format) -> Result<Value> {
     match format {
         Format::Toml => {
-            let value: toml::Value = toml::from_str(text).map_err(|e| Error::invalid_value("policy", "", e.to_string()))?;
+            let value: toml::Value =
+                toml::from_str(text).map_err(|e| Error::invalid_value("policy", "", e.to_string()))?;
             serde_json::to_value(value).map_err(|e| Error::invalid_value("policy", "", e.to_string()))
         }
-        Format::Json => serde_json::from_str(text).map_err(|e| Error::invalid_value("policy", "", format!("not JSON: {e}"))),
+        Format::Json => {
+            serde_json::from_str(text).map_err(|e| Error::invalid_value("policy", "", format!("not JSON: {e}")))
+        }
         Format::Yaml => {
             // prevent_coercion marks the quoted scalars: they stay text.
             let options = marked_yaml::LoaderOptions::default().error_on_duplicate_keys(true).prevent_coercion(true);
@@ -248,12 +251,15 @@ mod tests {
                 Step::Key("warn".into())
             ]
         );
-        assert_eq!(steps("backups.locations[0].retention"), vec![
-            Step::Key("backups".into()),
-            Step::Key("locations".into()),
-            Step::Index(0),
-            Step::Key("retention".into())
-        ]);
+        assert_eq!(
+            steps("backups.locations[0].retention"),
+            vec![
+                Step::Key("backups".into()),
+                Step::Key("locations".into()),
+                Step::Index(0),
+                Step::Key("retention".into())
+            ]
+        );
     }
 
     #[test]
@@ -288,7 +294,10 @@ mod tests {
         let toml = "version = 1\n\n[[checks]]\nname = \"a\"\ntype = \"cpu\"\n\n[[checks]]\nname = \"b\"\ntype = \"disk\"\nthresholds.used = { warn = 3 }\n";
         assert_eq!(line_of(toml, Format::Toml, "checks[1] (b).thresholds.used.warn"), Some(10));
         assert_eq!(line_of(toml, Format::Toml, "checks[1] (b).type"), Some(9));
-        assert_eq!(line_of(toml, Format::Toml, "checks[1] (b).nosuch"), Some(7).or(line_of(toml, Format::Toml, "checks[1]")));
+        assert_eq!(
+            line_of(toml, Format::Toml, "checks[1] (b).nosuch"),
+            Some(7).or(line_of(toml, Format::Toml, "checks[1]"))
+        );
         assert_eq!(line_of(toml, Format::Toml, "version"), Some(1));
         assert_eq!(line_of(toml, Format::Toml, "nosuch"), None);
         let yaml = "version: 1\nchecks:\n  - name: a\n    type: cpu\n  - name: b\n    type: disk\n    thresholds:\n      used: {warn: 3}\n";

@@ -266,7 +266,9 @@ pub fn default_state_path(policy_path: &Path) -> PathBuf {
     let dir = std::env::var_os("OPSBOOK_STATE_DIR")
         .filter(|d| !d.is_empty())
         .map(PathBuf::from)
-        .or_else(|| std::env::var_os("XDG_STATE_HOME").filter(|d| !d.is_empty()).map(|d| PathBuf::from(d).join("opsbook")))
+        .or_else(|| {
+            std::env::var_os("XDG_STATE_HOME").filter(|d| !d.is_empty()).map(|d| PathBuf::from(d).join("opsbook"))
+        })
         .or_else(|| {
             std::env::var_os("HOME").filter(|d| !d.is_empty()).map(|h| PathBuf::from(h).join(".local/state/opsbook"))
         })
@@ -283,7 +285,10 @@ enum RunLock<'a> {
     /// `flock` on a file: the kernel releases it when the file closes or the process ends,
     /// however it ends.
     File(#[allow(dead_code)] std::fs::File),
-    Lease { store: &'a dyn StateStore, owner: String },
+    Lease {
+        store: &'a dyn StateStore,
+        owner: String,
+    },
 }
 
 impl Drop for RunLock<'_> {
@@ -350,5 +355,12 @@ pub fn run_path(path: &Path, state_file: Option<&Path>, options: PassOptions) ->
         }
         StateBackend::Memory => ("memory".to_owned(), lock_store(store.as_ref())?),
     };
-    run(&policy, store.as_ref(), &shown, options, &crate::alert::deliver::Sender::new(), &crate::alert::channel::EnvSecrets)
+    run(
+        &policy,
+        store.as_ref(),
+        &shown,
+        options,
+        &crate::alert::deliver::Sender::new(),
+        &crate::alert::channel::EnvSecrets,
+    )
 }

@@ -242,10 +242,8 @@ fn at_line(error: Error, text: &str, format: Format, file: Option<&str>) -> Erro
         Error::InvalidRange { field, value, reason } => (field, value, reason, true),
         other => return other,
     };
-    let unknown = reason
-        .split_once("unknown field `")
-        .and_then(|(_, rest)| rest.split_once('`'))
-        .map(|(key, _)| key.to_owned());
+    let unknown =
+        reason.split_once("unknown field `").and_then(|(_, rest)| rest.split_once('`')).map(|(key, _)| key.to_owned());
     let line = unknown
         .and_then(|key| {
             let parent = field.rsplit_once('.').map_or(String::new(), |(p, last)| {

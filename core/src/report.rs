@@ -692,9 +692,7 @@ impl Report {
                         Item::new(Mark::Fail, format!("{what} NOT delivered: {why}"))
                     }
                     (NotificationState::Rendered, true) => Item::new(Mark::Info, format!("{what} 未发送 (预览)")),
-                    (NotificationState::Rendered, false) => {
-                        Item::new(Mark::Info, format!("{what} rendered, not sent"))
-                    }
+                    (NotificationState::Rendered, false) => Item::new(Mark::Info, format!("{what} rendered, not sent")),
                 }
             })
             .collect();

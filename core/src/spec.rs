@@ -45,6 +45,17 @@ pub fn runner_from_json(text: &str) -> Result<Runner> {
     crate::policy::Policy::from_json(text)?.runner()
 }
 
+/// Parses a YAML document of the same shape (`version: 1`, `checks:`).
+pub fn runner_from_yaml(text: &str) -> Result<Runner> {
+    crate::policy::Policy::from_yaml(text)?.runner()
+}
+
+/// Reads a policy file (TOML, YAML by `.yaml`/`.yml`, JSON by `.json`); errors name the file
+/// and the line.
+pub fn runner_from_path(path: &std::path::Path) -> Result<Runner> {
+    crate::policy::Policy::from_path(path)?.runner()
+}
+
 fn invalid(field: &str, value: &str, reason: impl Into<String>) -> Error {
     Error::InvalidValue { field: field.into(), value: value.into(), reason: reason.into() }
 }

@@ -706,6 +706,25 @@ opsbook_result opsbook_incidents_load(opsbook_incidents *m,
                                       const char *key,
                                       bool *found);
 
+// One maintenance pass of the policy file at `policy_path` at `now` (Unix seconds; NaN for
+// the clock), blocking while it runs: the checks, the rules with their state kept
+// (`state_path`: a state file, or NULL for the policy's `[state]`, else a file named after
+// the policy under `$OPSBOOK_STATE_DIR`, `$XDG_STATE_HOME/opsbook` or
+// `~/.local/state/opsbook`) under a lock so passes never overlap, the notifications
+// rendered (delivered when `send` is non-zero), the capacity plan, the backup checks and
+// retention plan, the logs and their lifecycle plan, and the report (`kind`: "daily" or
+// "monthly"). `format` "text" or "markdown": the report; "json": everything the pass found
+// and did. `*status`: the worst item as an `opsbook_status`. Free `*out` with
+// `opsbook_string_free`.
+opsbook_result opsbook_run(const char *policy_path,
+                           const char *state_path,
+                           double now,
+                           int32_t send,
+                           const char *kind,
+                           const char *format,
+                           char **out,
+                           uint32_t *status);
+
 // A pipeline from a JSON policy (`{"version": 1, "rules": [...], "escalation": {...}}`;
 // every table is checked).
 opsbook_result opsbook_alert_pipeline_from_json(const char *policy, opsbook_alert_pipeline **out);
@@ -866,6 +885,13 @@ opsbook_result opsbook_runner_from_json(const char *json, opsbook_runner **out);
 
 // A runner from a TOML policy document (`version = 1` and `[[checks]]`).
 opsbook_result opsbook_runner_from_toml(const char *toml, opsbook_runner **out);
+
+// A runner from a YAML policy document (`version: 1` and `checks:`).
+opsbook_result opsbook_runner_from_yaml(const char *yaml, opsbook_runner **out);
+
+// A runner from a policy file: TOML, YAML (`.yaml`, `.yml`) or JSON (`.json`); an error
+// names the file, the line and the key.
+opsbook_result opsbook_runner_from_file(const char *path, opsbook_runner **out);
 
 // Runs every check (or, when `tag` is not NULL, those carrying it), blocking until all
 // are done or timed out, into a new report. Starts opsbook's worker threads on first use.

@@ -32,6 +32,7 @@ mod forecast;
 mod handles;
 mod logs;
 mod notify;
+mod pass;
 mod pipeline;
 mod report;
 mod rules;

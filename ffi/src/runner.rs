@@ -47,6 +47,31 @@ pub unsafe extern "C" fn opsbook_runner_from_toml(
     })
 }
 
+/// A runner from a YAML policy document (`version: 1` and `checks:`).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn opsbook_runner_from_yaml(
+    yaml: *const c_char,
+    out: *mut *mut opsbook_runner,
+) -> opsbook_result {
+    guard(|| {
+        let text = unsafe { c_str(yaml, "yaml") }?;
+        put_runner(out, opsbook::spec::runner_from_yaml(text).map_err(fail)?)
+    })
+}
+
+/// A runner from a policy file: TOML, YAML (`.yaml`, `.yml`) or JSON (`.json`); an error
+/// names the file, the line and the key.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn opsbook_runner_from_file(
+    path: *const c_char,
+    out: *mut *mut opsbook_runner,
+) -> opsbook_result {
+    guard(|| {
+        let path = unsafe { c_str(path, "path") }?;
+        put_runner(out, opsbook::spec::runner_from_path(std::path::Path::new(path)).map_err(fail)?)
+    })
+}
+
 /// Runs every check (or, when `tag` is not NULL, those carrying it), blocking until all
 /// are done or timed out, into a new report. Starts opsbook's worker threads on first use.
 #[unsafe(no_mangle)]

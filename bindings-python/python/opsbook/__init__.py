@@ -6,7 +6,9 @@ IETF health+json, Nagios plugin output and Prometheus exposition; capacity forec
 limit, growth and capacity plans) in ``opsbook.forecast``; alert rules with Prometheus'
 semantics in ``opsbook.rules``; alert messages for every channel in ``opsbook.alert``;
 log analysis and the log lifecycle in ``opsbook.logs``; the maintenance plan in
-``opsbook.maintenance``; the daily and monthly reports in ``opsbook.report``.
+``opsbook.maintenance``; the daily and monthly reports in ``opsbook.report``; a whole
+maintenance pass over a policy (checks, rules, notifications, plans, report) in
+``run_policy``.
 The logic lives in a
 Rust core shared with the Node, C and command-line front doors, so all of them give the
 same answers.
@@ -22,6 +24,7 @@ from ._opsbook import (
     NagiosOutput,
     OpsbookError,
     OpsbookIOError,
+    Pass,
     ProbeError,
     Range,
     Runner,
@@ -29,6 +32,7 @@ from ._opsbook import (
     Threshold,
     __version__,
     check_system,
+    run_policy,
 )
 
 __all__ = [
@@ -48,6 +52,7 @@ __all__ = [
     "NagiosOutput",
     "OpsbookError",
     "OpsbookIOError",
+    "Pass",
     "ProbeError",
     "Range",
     "Runner",
@@ -55,4 +60,5 @@ __all__ = [
     "Threshold",
     "__version__",
     "check_system",
+    "run_policy",
 ]

@@ -6,6 +6,8 @@ from typing_extensions import Buffer
 from typing import Any, Awaitable, Coroutine, Final, Mapping, Optional, Protocol, Sequence, TypedDict, Union, final
 
 __all__ = [
+    "Pass",
+    "run_policy",
     "analyze",
     "LogPlan",
     "Report",
@@ -254,6 +256,10 @@ class Runner:
     def from_toml(text: str) -> Runner: ...
     @staticmethod
     def from_json(text: str) -> Runner: ...
+    @staticmethod
+    def from_yaml(text: str) -> Runner: ...
+    @staticmethod
+    def from_file(path: Union[str, os.PathLike[str]]) -> Runner: ...
     @property
     def check_names(self) -> list[str]: ...
     def run(self, tag: Optional[str] = None) -> Coroutine[Any, Any, HealthReport]: ...
@@ -605,6 +611,24 @@ class Report:
     def render(self, format: str = "text") -> str: ...
     def write(self, path: Union[str, os.PathLike[str]], format: str = "text") -> None: ...
 
+@final
+class Pass:
+    """What one maintenance pass found and did."""
+
+    @property
+    def status(self) -> Status: ...
+    @property
+    def report(self) -> Report: ...
+    def to_json(self) -> dict[str, Any]: ...
+
+def run_policy(
+    policy: Union[str, os.PathLike[str]],
+    *,
+    state: Optional[Union[str, os.PathLike[str]]] = None,
+    now: Optional[float] = None,
+    send: bool = False,
+    report: str = "daily",
+) -> Pass: ...
 def maintenance_due(
     plan: Mapping[str, Any], records: Optional[Sequence[Mapping[str, Any]]] = None, now: Optional[float] = None
 ) -> list[dict[str, Any]]: ...

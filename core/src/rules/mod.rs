@@ -1,10 +1,10 @@
 //! Alert rules evaluated in-process with Prometheus' semantics, Nagios flap detection and
 //! Alertmanager's fingerprints; exported to Prometheus rule files and promtool tests.
 
-pub mod annotate;
 pub mod alerting;
 #[cfg(feature = "http")]
 pub mod alertmanager;
+pub mod annotate;
 pub mod condition;
 pub mod engine;
 pub mod escalation;
