@@ -41,6 +41,10 @@ pub struct PassNotification {
     pub requests: Vec<Value>,
 }
 
+/// What a location's retention keeps (how many) and would forget (which), or why it could
+/// not be planned.
+pub type RetentionPlan = (usize, Vec<String>);
+
 /// Everything one pass found and did.
 #[derive(Debug)]
 pub struct PassOutcome {
@@ -50,8 +54,8 @@ pub struct PassOutcome {
     pub health: HealthReport,
     pub rules: Outcome,
     pub notifications: Vec<PassNotification>,
-    /// Per backup location: (name, kept, forgotten ids) or why it could not be planned.
-    pub retention: Vec<(String, Result<(usize, Vec<String>)>)>,
+    /// Per backup location: its name and plan.
+    pub retention: Vec<(String, Result<RetentionPlan>)>,
     /// Per `[[logs.lifecycle]]` directory: the plan, or why it could not be made.
     #[cfg(feature = "logs")]
     pub log_lifecycle: Vec<(PathBuf, Result<Vec<crate::logs::lifecycle::Planned>>)>,
