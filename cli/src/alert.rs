@@ -227,13 +227,14 @@ pub fn send_notifications(
     let mut code = 0;
     for n in policy.deliver(notifications, &Sender::new(), &EnvSecrets) {
         match &n.result {
-            Err(e) => eprintln!("opsbook: receiver {:?}: {e}", n.receiver),
+            Err(e) if n.channel.is_empty() => eprintln!("opsbook: receiver {:?}: {e}", n.receiver),
+            Err(e) => eprintln!("opsbook: receiver {:?}, channel {:?}: {e}", n.receiver, n.channel),
             Ok(deliveries) => {
                 for d in deliveries {
                     let last = d.attempts.last();
                     eprintln!(
                         "{} {} {} ({} attempts{})",
-                        n.receiver,
+                        if n.channel == n.receiver { n.receiver.clone() } else { format!("{}/{}", n.receiver, n.channel) },
                         if d.delivered { "delivered" } else { "NOT delivered" },
                         d.url,
                         d.attempts.len(),

@@ -88,6 +88,10 @@ pub struct Task {
     pub check: Option<String>,
     /// When it was last done, if the plan says (records say it too; the later wins).
     pub last_done_ms: Option<i64>,
+    /// What a person (or the team's own automation) does for this task: commands and steps
+    /// opsbook never runs itself (`VACUUM FULL ANALYZE`, `systemctl restart ...`), kept in
+    /// the plan so the manual's step is named, not dropped.
+    pub manual: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -100,6 +104,15 @@ struct TaskSpec {
     estimate: Option<String>,
     check: Option<String>,
     last_done: Option<String>,
+    manual: Option<Manual>,
+}
+
+/// A manual step as one line or several.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Manual {
+    One(String),
+    Many(Vec<String>),
 }
 
 #[derive(Deserialize)]
@@ -172,6 +185,11 @@ impl Plan {
                 estimate: t.estimate,
                 check: t.check,
                 last_done_ms,
+                manual: match t.manual {
+                    None => Vec::new(),
+                    Some(Manual::One(step)) => vec![step],
+                    Some(Manual::Many(steps)) => steps,
+                },
             });
         }
         let language = spec.language.unwrap_or_else(|| "zh-CN".into());
@@ -287,6 +305,7 @@ impl Due {
             "status": self.status.as_str(),
             "last_done": self.last_done_ms.map(crate::format::timestamp_ms_rfc3339),
             "due_at": self.due_at_ms.map(crate::format::timestamp_ms_rfc3339),
+            "manual": self.task.manual,
         })
     }
 }

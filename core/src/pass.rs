@@ -85,6 +85,7 @@ impl PassOutcome {
                 };
                 json!({
                     "receiver": n.summary.receiver,
+                    "channel": n.summary.channel,
                     "type": n.summary.channel_kind,
                     "status": n.summary.status,
                     "alertnames": n.summary.alertnames,
@@ -207,7 +208,7 @@ pub fn run(
     })
 }
 
-/// Each notification rendered for its receiver's channel, and delivered when `send`.
+/// Each notification rendered for every channel of its receiver, and delivered when `send`.
 #[cfg(feature = "alert")]
 fn notify(
     policy: &Policy,
@@ -217,40 +218,50 @@ fn notify(
     secrets: &dyn crate::alert::channel::Secrets,
 ) -> Vec<PassNotification> {
     let mut out = Vec::with_capacity(notifications.len());
-    let deliveries = if send { policy.deliver(notifications, sender, secrets) } else { Vec::new() };
-    for (i, n) in notifications.iter().enumerate() {
-        let mut alertnames: Vec<String> =
-            n.alerts.iter().filter_map(|a| a.labels.get("alertname").cloned()).collect::<Vec<_>>();
+    for n in notifications {
+        let mut alertnames: Vec<String> = n.alerts.iter().filter_map(|a| a.labels.get("alertname").cloned()).collect();
         alertnames.dedup();
-        let channel = policy.channel(&n.receiver);
-        let channel_kind = channel.as_ref().map(|c| c.kind.name().to_owned()).unwrap_or_default();
-        let rendered = channel
-            .and_then(|c| c.render(&crate::alert::model::AlertGroup::from(n), n.at_ms, secrets))
-            .map(|requests| requests.iter().map(crate::alert::channel::Request::to_json).collect::<Vec<_>>());
-        let state = match (deliveries.get(i), &rendered) {
-            (Some(d), _) if d.delivered() => NotificationState::Delivered,
-            (Some(d), _) => NotificationState::Failed(match &d.result {
-                Err(e) => redacted(e),
-                Ok(list) => list
-                    .iter()
-                    .filter(|d| !d.delivered)
-                    .filter_map(|d| d.attempts.last().map(|a| format!("{} {}", a.outcome.as_str(), a.detail)))
-                    .collect::<Vec<_>>()
-                    .join("; "),
-            }),
-            (None, Err(e)) => NotificationState::Failed(redacted(e)),
-            (None, Ok(_)) => NotificationState::Rendered,
+        let summary = |channel: String, channel_kind: String, state: NotificationState| NotificationSummary {
+            receiver: n.receiver.clone(),
+            channel,
+            channel_kind,
+            status: n.status().to_owned(),
+            alertnames: alertnames.clone(),
+            state,
         };
-        out.push(PassNotification {
-            summary: NotificationSummary {
-                receiver: n.receiver.clone(),
-                channel_kind,
-                status: n.status().to_owned(),
-                alertnames,
-                state,
-            },
-            requests: rendered.unwrap_or_default(),
-        });
+        let channels = match policy.channels_for(&n.receiver) {
+            Ok(list) => list,
+            Err(e) => {
+                out.push(PassNotification {
+                    summary: summary(String::new(), String::new(), NotificationState::Failed(redacted(&e))),
+                    requests: Vec::new(),
+                });
+                continue;
+            }
+        };
+        for channel in channels {
+            let rendered = channel.render(&crate::alert::model::AlertGroup::from(n), n.at_ms, secrets);
+            let shown: Vec<Value> = rendered.iter().flatten().map(crate::alert::channel::Request::to_json).collect();
+            let state = match rendered {
+                Err(e) => NotificationState::Failed(redacted(&e)),
+                Ok(_) if !send => NotificationState::Rendered,
+                Ok(requests) => match sender.send_blocking(&channel, &requests) {
+                    Err(e) => NotificationState::Failed(redacted(&e)),
+                    Ok(list) if list.iter().all(|d| d.delivered) => NotificationState::Delivered,
+                    Ok(list) => NotificationState::Failed(
+                        list.iter()
+                            .filter(|d| !d.delivered)
+                            .filter_map(|d| d.attempts.last().map(|a| format!("{} {}", a.outcome.as_str(), a.detail)))
+                            .collect::<Vec<_>>()
+                            .join("; "),
+                    ),
+                },
+            };
+            out.push(PassNotification {
+                summary: summary(channel.spec.name.clone(), channel.kind.name().to_owned(), state),
+                requests: shown,
+            });
+        }
     }
     out
 }

@@ -161,10 +161,37 @@ impl Policy {
         crate::alert::channel::Channel::new(spec.clone(), &format!("channels[{i}]"))
     }
 
-    /// Delivers each notification (of `AlertPipeline` outcomes) to the `[[channels]]` entry
-    /// its route receiver names: rendered at the notification's time, sent with `sender`'s
-    /// retries and rate limits, secrets from `secrets`. One answer per notification: its
-    /// deliveries, or why it could not be sent (no such channel, a secret missing).
+    /// The `[[channels]]` a notification to `receiver` goes to: the one named so and every one
+    /// declaring `receiver = "..."`, in the order declared. None: an error naming the
+    /// receiver and the channels there are.
+    #[cfg(feature = "alert")]
+    pub fn channels_for(&self, receiver: &str) -> Result<Vec<crate::alert::channel::Channel>> {
+        let chosen: Vec<crate::alert::channel::Channel> = self
+            .channels
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.serves(receiver))
+            .map(|(i, spec)| crate::alert::channel::Channel::new(spec.clone(), &format!("channels[{i}]")))
+            .collect::<Result<_>>()?;
+        if chosen.is_empty() {
+            let names: Vec<&str> = self.channels.iter().map(|c| c.name.as_str()).collect();
+            return Err(Error::invalid_value(
+                "receiver",
+                receiver,
+                format!(
+                    "no [[channels]] entry is named so or has receiver = {receiver:?} (declared: {})",
+                    names.join(", ")
+                ),
+            ));
+        }
+        Ok(chosen)
+    }
+
+    /// Delivers each notification (of `AlertPipeline` outcomes) to every `[[channels]]` entry
+    /// its route receiver names ([`Policy::channels_for`]): rendered at the notification's
+    /// time, sent with `sender`'s retries and rate limits, secrets from `secrets`. One answer
+    /// per notification and channel: its deliveries, or why it could not be sent (no such
+    /// channel, a secret missing).
     #[cfg(feature = "alert")]
     pub fn deliver(
         &self,
@@ -172,19 +199,37 @@ impl Policy {
         sender: &crate::alert::deliver::Sender,
         secrets: &dyn crate::alert::channel::Secrets,
     ) -> Vec<NotificationDelivery> {
-        let mut channels: std::collections::HashMap<String, crate::alert::channel::Channel> =
+        let mut channels: std::collections::HashMap<String, Vec<crate::alert::channel::Channel>> =
             std::collections::HashMap::new();
         let mut out = Vec::with_capacity(notifications.len());
         for n in notifications {
-            let result = (|| {
-                if !channels.contains_key(&n.receiver) {
-                    channels.insert(n.receiver.clone(), self.channel(&n.receiver)?);
+            if !channels.contains_key(&n.receiver) {
+                match self.channels_for(&n.receiver) {
+                    Ok(list) => {
+                        channels.insert(n.receiver.clone(), list);
+                    }
+                    Err(e) => {
+                        out.push(NotificationDelivery {
+                            receiver: n.receiver.clone(),
+                            channel: String::new(),
+                            at_ms: n.at_ms,
+                            result: Err(e),
+                        });
+                        continue;
+                    }
                 }
-                let channel = &channels[&n.receiver];
-                let requests = channel.render(&crate::alert::model::AlertGroup::from(n), n.at_ms, secrets)?;
-                sender.send_blocking(channel, &requests)
-            })();
-            out.push(NotificationDelivery { receiver: n.receiver.clone(), at_ms: n.at_ms, result });
+            }
+            for channel in &channels[&n.receiver] {
+                let result = channel
+                    .render(&crate::alert::model::AlertGroup::from(n), n.at_ms, secrets)
+                    .and_then(|requests| sender.send_blocking(channel, &requests));
+                out.push(NotificationDelivery {
+                    receiver: n.receiver.clone(),
+                    channel: channel.spec.name.clone(),
+                    at_ms: n.at_ms,
+                    result,
+                });
+            }
         }
         out
     }
@@ -268,6 +313,8 @@ fn at_line(error: Error, text: &str, format: Format, file: Option<&str>) -> Erro
 #[derive(Debug)]
 pub struct NotificationDelivery {
     pub receiver: String,
+    /// The channel it went to (empty when the receiver has none).
+    pub channel: String,
     pub at_ms: i64,
     /// The deliveries (one per request), or why nothing was sent.
     pub result: Result<Vec<crate::alert::deliver::Delivery>>,
@@ -306,7 +353,8 @@ impl Policy {
                 .map(|v| format!("${v}"))
                 .collect();
             let secrets = if secrets.is_empty() { String::new() } else { format!(" ({})", secrets.join(", ")) };
-            out.push_str(&format!("channel: {} ({}){secrets}\n", c.name, c.kind));
+            let receiver = c.receiver.as_deref().map(|r| format!(" for receiver {r}")).unwrap_or_default();
+            out.push_str(&format!("channel: {} ({}){receiver}{secrets}\n", c.name, c.kind));
         }
         #[cfg(feature = "backup")]
         for l in &self.backups {

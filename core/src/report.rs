@@ -148,6 +148,8 @@ impl Section {
 #[derive(Debug, Clone, PartialEq)]
 pub struct NotificationSummary {
     pub receiver: String,
+    /// The `[[channels]]` entry it went to (empty when the receiver has none).
+    pub channel: String,
     /// The receiver's channel type (`dingtalk`, `email`, ...).
     pub channel_kind: String,
     /// `firing` or `resolved`.
@@ -683,7 +685,13 @@ impl Report {
         let items = list
             .iter()
             .map(|n| {
-                let what = format!("{} → {} ({}): {}", n.status, n.receiver, n.channel_kind, n.alertnames.join(", "));
+                let to = if n.channel.is_empty() || n.channel == n.receiver {
+                    n.receiver.clone()
+                } else {
+                    format!("{}/{}", n.receiver, n.channel)
+                };
+                let kind = if n.channel_kind.is_empty() { String::new() } else { format!(" ({})", n.channel_kind) };
+                let what = format!("{} → {to}{kind}: {}", n.status, n.alertnames.join(", "));
                 match (&n.state, zh) {
                     (NotificationState::Delivered, true) => Item::new(Mark::Ok, format!("{what} 已发送")),
                     (NotificationState::Delivered, false) => Item::new(Mark::Ok, format!("{what} delivered")),

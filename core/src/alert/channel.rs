@@ -175,6 +175,17 @@ pub struct ChannelSpec {
     pub retries: Option<u32>,
     pub backoff: Option<String>,
     pub rate_limit: Option<String>,
+    /// The route receiver this channel serves besides its own name: as an Alertmanager
+    /// receiver holds several configs, every channel naming one receiver gets its
+    /// notifications (`receiver = "ops"` on a DingTalk robot and on an email channel).
+    pub receiver: Option<String>,
+}
+
+impl ChannelSpec {
+    /// Whether notifications to `receiver` go to this channel: its name, or its `receiver`.
+    pub fn serves(&self, receiver: &str) -> bool {
+        self.name == receiver || self.receiver.as_deref() == Some(receiver)
+    }
 }
 
 /// Where secrets come from: the environment, or a map (tests, embedders).
