@@ -234,7 +234,11 @@ pub fn send_notifications(
                     let last = d.attempts.last();
                     eprintln!(
                         "{} {} {} ({} attempts{})",
-                        if n.channel == n.receiver { n.receiver.clone() } else { format!("{}/{}", n.receiver, n.channel) },
+                        if n.channel == n.receiver {
+                            n.receiver.clone()
+                        } else {
+                            format!("{}/{}", n.receiver, n.channel)
+                        },
                         if d.delivered { "delivered" } else { "NOT delivered" },
                         d.url,
                         d.attempts.len(),

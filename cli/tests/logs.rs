@@ -220,7 +220,10 @@ fn a_log_analysis_is_a_check_with_thresholds() {
     std::fs::write(dir.join("app.log"), app).unwrap();
     let access: String = (0..4)
         .map(|i| {
-            format!("203.0.113.7 - - [01/May/2024:16:00:0{i} +0800] \"GET /api/chat HTTP/1.1\" 200 10 \"-\" \"ua\"\n")
+            let status = if i == 3 { 503 } else { 200 };
+            format!(
+                "203.0.113.7 - - [01/May/2024:16:00:0{i} +0800] \"GET /api/chat HTTP/1.1\" {status} 10 \"-\" \"ua\"\n"
+            )
         })
         .collect();
     std::fs::write(dir.join("access.log"), access).unwrap();
@@ -260,6 +263,9 @@ thresholds = {{ busy_ips = {{ crit = {{ above = 0 }} }} }}
     assert_eq!((app["status"].as_str(), value(&app, "log_errors")), (Some("WARNING"), 11.0), "{app}");
     let access = check("access-log");
     assert_eq!((access["status"].as_str(), value(&access, "busy_ips")), (Some("CRITICAL"), 1.0), "{access}");
+    // One 503 of four requests: a 25 % 5xx rate; a log without requests has no rate at all.
+    assert_eq!(value(&access, "http_error_rate"), 25.0, "{access}");
+    assert!(!app["measurements"].as_array().unwrap().iter().any(|m| m["name"] == "http_error_rate"), "{app}");
     assert_eq!(out.status.code(), Some(2));
     // A bad option names the check and the key.
     std::fs::write(

@@ -607,7 +607,9 @@ impl LogReport {
     /// The figures as Measurements (for thresholds, the Runner, rules): `log_lines`,
     /// `log_errors`, `log_level{level}`, `http_requests`, `http_status{class}`,
     /// `endpoint_error_rate{endpoint}` (%), `endpoint_p95_ms{endpoint}`, `busy_ips`,
-    /// `failed_logins`, `failed_login_ips`.
+    /// `failed_logins`, `failed_login_ips`, and `http_error_rate` (% of requests answered
+    /// 5xx, the manuals' "HTTP 5xx错误率"; absent when there were no requests: no ratio
+    /// without a denominator).
     pub fn measurements(&self) -> Result<Vec<Measurement>> {
         let mut out = vec![
             Measurement::new("log_lines", self.lines as f64)?,
@@ -617,6 +619,10 @@ impl LogReport {
             Measurement::new("failed_logins", self.failed_logins as f64)?,
             Measurement::new("failed_login_ips", self.failed_login_ips.len() as f64)?,
         ];
+        if self.requests > 0 {
+            let rate = self.status_classes[4] as f64 * 100.0 / self.requests as f64;
+            out.push(Measurement::new("http_error_rate", rate)?.with_unit("%"));
+        }
         for (l, c) in &self.levels {
             out.push(Measurement::new("log_level", *c as f64)?.with_label("level", l.as_str())?);
         }
