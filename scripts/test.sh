@@ -51,6 +51,10 @@ command -v setpriv >/dev/null || need_apt+=(util-linux)
 command -v numfmt >/dev/null || need_apt+=(coreutils)
 command -v valgrind >/dev/null || need_apt+=(valgrind)
 command -v openssl >/dev/null || need_apt+=(openssl)
+# The example policies run against a real nginx and a real MariaDB (MySQL's Debian stand-in).
+[ -x /usr/sbin/nginx ] || need_apt+=(nginx)
+[ -x /usr/sbin/mariadbd ] || need_apt+=(mariadb-server)
+command -v sqlite3 >/dev/null || need_apt+=(sqlite3)
 if [ ${#need_apt[@]} -gt 0 ]; then
   log "installing Debian packages: ${need_apt[*]}"
   export DEBIAN_FRONTEND=noninteractive
@@ -318,6 +322,14 @@ fuzz_suite() {
   scripts/fuzz.sh 5
 }
 
+# The five manuals' policies (examples/policies/) run by `opsbook run` against this machine,
+# real PostgreSQL, Redis, nginx and MariaDB, and loopback stand-ins; one thing broken per
+# manual must raise the right alert in the right channel's format.
+example_policies_suite() {
+  cargo build --locked -q -p opsbook-cli &&
+    OPSBOOK_BIN="$TARGET_DIR/debug/opsbook" .venv/bin/python -m pytest -q tests/policies
+}
+
 bench_suite() {
   cargo bench --locked -p opsbook-benches --no-run
 }
@@ -328,6 +340,7 @@ suite "python wheel (maturin build --release, pip install into a fresh venv)" py
 suite "node (napi build, index.d.ts drift, node --test, tsc)" node_suite
 suite "npm package (napi build --release, npm pack, installed into an empty project)" node_package_suite
 suite "c (vectors and threads under ASan/UBSan and Valgrind, example, installed with pkg-config)" c_suite
+suite "example policies (the five manuals run end to end, one fault each)" example_policies_suite
 suite "secrets (planted in every failure path, found in no output)" secrets_suite
 suite "soak (50 checks every second, faults injected; 60 s)" soak_suite
 suite "cli release binary (--version, completions, man page)" cli_release_suite

@@ -151,7 +151,16 @@ pub fn run(
     sender: &crate::alert::deliver::Sender,
     secrets: &dyn crate::alert::channel::Secrets,
 ) -> Result<PassOutcome> {
-    let health = policy.runner()?.run_blocking(None);
+    let runner = policy.runner()?;
+    // Failures in a row (`failures_before_critical`) count passes, so they live in the state.
+    if let Some(text) = store.get(FAILURES_KEY)? {
+        let counts: std::collections::BTreeMap<String, u32> = serde_json::from_str(&text)
+            .map_err(|e| Error::invalid_value("state", FAILURES_KEY, format!("not opsbook state: {e}")))?;
+        runner.restore_failure_counts(&counts);
+    }
+    let health = runner.run_blocking(None);
+    let counts = runner.failure_counts();
+    store.put(FAILURES_KEY, &serde_json::to_string(&counts).unwrap_or_else(|_| "{}".into()), None)?;
     let mut pipeline = policy.alert_pipeline()?;
     let rules = crate::state::with_lease(store, STATE_LEASE, LEASE_WAIT, LEASE_HOLD, || {
         pipeline.load(store, "")?;
@@ -265,6 +274,9 @@ fn notify(
     }
     out
 }
+
+/// Where the checks' failures in a row are kept between passes.
+const FAILURES_KEY: &str = "pass:failures";
 
 /// The rules' state lease (the same one `rules eval` and `rules advance` take).
 const STATE_LEASE: &str = "lock:state";

@@ -255,6 +255,24 @@ impl Runner {
         crate::runtime::block_on(self.run(tag))
     }
 
+    /// The consecutive failures each check has had (checks with `failures_before_critical`
+    /// above 1 or a cache), to keep across processes: a pass from cron is a new process
+    /// each time, and "3 failures in a row" must count the runs, not the process.
+    pub fn failure_counts(&self) -> std::collections::BTreeMap<String, u32> {
+        let state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        state.iter().map(|(name, s)| (name.clone(), s.consecutive_failures)).collect()
+    }
+
+    /// Restores counts kept by [`Runner::failure_counts`] (names of no check are ignored).
+    pub fn restore_failure_counts(&self, counts: &std::collections::BTreeMap<String, u32>) {
+        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        for def in &self.checks {
+            if let Some(n) = counts.get(&def.name) {
+                state.entry(def.name.clone()).or_default().consecutive_failures = *n;
+            }
+        }
+    }
+
     fn cached(&self, def: &CheckDefinition) -> Option<CheckResult> {
         let ttl = def.cache_ttl?;
         let state = self.state.lock().unwrap_or_else(|p| p.into_inner());

@@ -340,9 +340,14 @@ fn probe_from(kind: &str, rest: Value) -> std::result::Result<Arc<dyn Probe>, St
                 dir: std::path::PathBuf,
                 #[serde(default)]
                 verify: bool,
+                pattern: Option<String>,
             }
             let b: Backup = from_json(kind, rest)?;
-            Ok(Arc::new(crate::probe::backup::BackupProbe { dir: b.dir, verify: b.verify }))
+            let pattern = b
+                .pattern
+                .map(|p| glob::Pattern::new(&p).map_err(|e| format!("backup check: pattern {p:?}: {e}")))
+                .transpose()?;
+            Ok(Arc::new(crate::probe::backup::BackupProbe { dir: b.dir, verify: b.verify, pattern }))
         }
         #[cfg(feature = "logs")]
         "log_analysis" => {

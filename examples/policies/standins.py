@@ -91,6 +91,12 @@ def start(kind: str, host: str = "127.0.0.1", port: int = 0, health_status: int 
 
         def stop_tcp() -> None:
             stopping.set()
+            # shutdown wakes the thread blocked in accept(); close alone would leave the
+            # port listening until that accept returned.
+            try:
+                listener.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
             listener.close()
 
         return StandIn("tcp", host, listener.getsockname()[1], [stop_tcp])

@@ -7,6 +7,7 @@
 //! dir = "/var/backups/platform"        # its entries are the backups
 //! retention = { keep_within = "7d" }   # restic's keys, or { find_mtime = 7 }; none: kept for ever
 //! group_by = []                        # restic's grouping (default: host, paths)
+//! pattern = "db_backup_*"               # only entries named so (default: every entry)
 //! ```
 
 use serde::Deserialize;
@@ -20,6 +21,8 @@ use crate::error::{Error, Result};
 pub struct Location {
     pub name: String,
     pub dir: std::path::PathBuf,
+    /// Only entries whose names match are this location's backups (a glob: `20*`).
+    pub pattern: Option<String>,
     pub rule: Rule,
     pub group_by: GroupBy,
 }
@@ -48,6 +51,7 @@ struct LocationSpec {
     dir: std::path::PathBuf,
     retention: Option<serde_json::Map<String, Value>>,
     group_by: Option<Vec<String>>,
+    pattern: Option<String>,
 }
 
 /// Reads the `[backups]` table.
@@ -99,7 +103,10 @@ pub fn locations_from_value(doc: &Value) -> Result<Vec<Location>> {
             None => GroupBy::default(),
             Some(names) => GroupBy::from_names(&at("group_by"), &names)?,
         };
-        out.push(Location { name: l.name, dir: l.dir, rule, group_by });
+        if let Some(p) = &l.pattern {
+            glob::Pattern::new(p).map_err(|e| Error::invalid_value(&at("pattern"), p, e.to_string()))?;
+        }
+        out.push(Location { name: l.name, dir: l.dir, rule, group_by, pattern: l.pattern });
     }
     Ok(out)
 }
@@ -111,7 +118,10 @@ impl Location {
         now: jiff::Timestamp,
     ) -> Result<Vec<(crate::backup::retention::GroupKey, crate::backup::retention::Decision)>> {
         use crate::backup::retention::{Decision, GroupKey, Kept, apply_grouped, backups_in_dir, find_mtime};
-        let backups = backups_in_dir(&self.dir)?;
+        let mut backups = backups_in_dir(&self.dir)?;
+        if let Some(p) = self.pattern.as_deref().and_then(|p| glob::Pattern::new(p).ok()) {
+            backups.retain(|b| p.matches(&b.id));
+        }
         Ok(match &self.rule {
             Rule::Forever => {
                 let mut d = Decision::default();

@@ -16,6 +16,9 @@ pub struct BackupProbe {
     pub dir: PathBuf,
     /// Verify the newest backup too.
     pub verify: bool,
+    /// Only entries whose names match count as backups (`20*`, `db_backup_*.sql.gz`), for a
+    /// directory that holds other things too.
+    pub pattern: Option<glob::Pattern>,
 }
 
 impl Probe for BackupProbe {
@@ -55,6 +58,11 @@ impl BackupProbe {
             // Checksum and metadata files describe a backup; they are not one.
             if path.extension().is_some_and(|e| e == "sha256" || e == "sha512" || e == "log")
                 || path.file_name().is_some_and(|n| n == "metadata.json")
+            {
+                continue;
+            }
+            if let Some(p) = &self.pattern
+                && !p.matches(&entry.file_name().to_string_lossy())
             {
                 continue;
             }
