@@ -279,16 +279,19 @@ impl Policy {
 }
 
 /// `error` with the file (when known) and the line of the key it names in front of its
-/// field: `policy.toml:12: checks[2] (disk).thresholds.used.warn`. A key serde calls
-/// unknown (`unknown field `x``) is looked up itself.
+/// field: `policy.toml:12: checks[2] (disk).thresholds.used.warn`. A key the reason names
+/// (`unknown field `x``, a check type's `key `x``) is looked up itself.
 fn at_line(error: Error, text: &str, format: Format, file: Option<&str>) -> Error {
     let (field, value, reason, range) = match error {
         Error::InvalidValue { field, value, reason } => (field, value, reason, false),
         Error::InvalidRange { field, value, reason } => (field, value, reason, true),
         other => return other,
     };
-    let unknown =
-        reason.split_once("unknown field `").and_then(|(_, rest)| rest.split_once('`')).map(|(key, _)| key.to_owned());
+    let unknown = reason
+        .split_once("unknown field `")
+        .or_else(|| reason.split_once("key `"))
+        .and_then(|(_, rest)| rest.split_once('`'))
+        .map(|(key, _)| key.to_owned());
     let line = unknown
         .and_then(|key| {
             let parent = field.rsplit_once('.').map_or(String::new(), |(p, last)| {

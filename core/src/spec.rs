@@ -224,7 +224,16 @@ fn literal_without_secret(key: &str, value: &str, env_key: &str) -> std::result:
 }
 
 fn from_json<T: for<'de> Deserialize<'de>>(kind: &str, v: Value) -> std::result::Result<T, String> {
-    serde_json::from_value(v).map_err(|e| format!("{kind} check: {e}"))
+    serde_path_to_error::deserialize(v).map_err(|e| {
+        // The key a wrong value was given for is named, so the error can point at its line.
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        if path == "." || inner.to_string().starts_with("unknown field") {
+            format!("{kind} check: {inner}")
+        } else {
+            format!("{kind} check: key `{path}`: {inner}")
+        }
+    })
 }
 
 fn probe_from(kind: &str, rest: Value) -> std::result::Result<Arc<dyn Probe>, String> {
