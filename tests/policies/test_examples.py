@@ -465,6 +465,8 @@ def test_opentruss(tmp_path: Path, receiver: tuple[str, Captured], smtp: tuple[i
             assert check(out, name)["status"] == "OK", (check(out, name)["summary"], check(out, name))
         capacity = {i["text"].split(":")[0].split(" ")[0]: i for i in sections(out)["capacity"]}
         assert set(capacity) == {"projects", "elements", "inspection_lots"}
+        due = [i["text"] for i in sections(out)["maintenance"]]
+        assert "JWT Secret 轮换 (quarterly): 从未执行" in due and "SSL 证书更新 (yearly): 从未执行" in due, due
 
         memgraph.stop()
         out = p.run(policy, minutes_later=1, send=True)
