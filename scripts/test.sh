@@ -144,7 +144,9 @@ python_suite() {
   (cd bindings-python && ../.venv/bin/maturin develop --locked -q) &&
     .venv/bin/python -m pytest -q bindings-python/tests &&
     .venv/bin/python -m mypy.stubtest opsbook &&
-    .venv/bin/python -m mypy --strict bindings-python/tests bindings-python/python/opsbook/fastapi.py
+    .venv/bin/python -m mypy --strict bindings-python/tests bindings-python/python/opsbook/fastapi.py &&
+    MYPYPATH=examples/policies .venv/bin/python -m mypy --strict examples/fastapi_app.py examples/policies/standins.py \
+      tests/policies tests/embedding
 }
 
 # The wheel as users get it: maturin's release build, installed with plain pip into a fresh
@@ -330,6 +332,14 @@ example_policies_suite() {
     OPSBOOK_BIN="$TARGET_DIR/debug/opsbook" .venv/bin/python -m pytest -q tests/policies
 }
 
+# The embedding examples as users start them: examples/fastapi_app.py under uvicorn,
+# examples/express_app.js under node, examples/c/health_server.c compiled against the C
+# library; each queried over HTTP, its upstream stopped, its alert delivered.
+embedding_suite() {
+  cargo build --locked -q -p opsbook-ffi &&
+    .venv/bin/python -m pytest -q tests/embedding
+}
+
 bench_suite() {
   cargo bench --locked -p opsbook-benches --no-run
 }
@@ -341,6 +351,7 @@ suite "node (napi build, index.d.ts drift, node --test, tsc)" node_suite
 suite "npm package (napi build --release, npm pack, installed into an empty project)" node_package_suite
 suite "c (vectors and threads under ASan/UBSan and Valgrind, example, installed with pkg-config)" c_suite
 suite "example policies (the five manuals run end to end, one fault each)" example_policies_suite
+suite "embedding examples (FastAPI, Express and C services started and queried)" embedding_suite
 suite "secrets (planted in every failure path, found in no output)" secrets_suite
 suite "soak (50 checks every second, faults injected; 60 s)" soak_suite
 suite "cli release binary (--version, completions, man page)" cli_release_suite

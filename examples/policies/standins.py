@@ -20,6 +20,7 @@ import socket
 import socketserver
 import sys
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 
@@ -52,7 +53,7 @@ class StandIn:
     kind: str
     host: str
     port: int
-    _stop: list = field(default_factory=list)
+    _stop: list[Callable[[], None]] = field(default_factory=list)
 
     def stop(self) -> None:
         for f in self._stop:

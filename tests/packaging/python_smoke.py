@@ -29,7 +29,29 @@ assert [e.kind for e in engine.evaluate(0, [rules.Sample("cpu", 91.0)])] == ["pe
 case = next(c for c in __import__("json").loads((root / "tests/vectors/manifests.json").read_text())["cases"] if "files" in c)
 assert backup.Manifest.parse(case["manifest"].encode()).to_bytes() == case["manifest"].encode()
 
-spec = importlib.util.spec_from_file_location("example_app", root / "examples/fastapi/app.py")
+# The FastAPI example serves examples/service.toml: its upstream is a local server here, and
+# its rules are evaluated in the background (an upstream that answers fires nothing).
+import http.server  # noqa: E402
+import os  # noqa: E402
+import threading  # noqa: E402
+
+
+class Upstream(http.server.BaseHTTPRequestHandler):
+    def do_GET(self) -> None:  # noqa: N802
+        self.send_response(200)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"ok")
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+upstream = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Upstream)
+threading.Thread(target=upstream.serve_forever, daemon=True).start()
+os.environ["EXAMPLE_UPSTREAM_URL"] = f"http://127.0.0.1:{upstream.server_address[1]}/health"
+os.environ["EXAMPLE_ALERT_WEBHOOK"] = "http://127.0.0.1:9/alerts"
+spec = importlib.util.spec_from_file_location("example_app", root / "examples/fastapi_app.py")
 assert spec and spec.loader
 app_module = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(app_module)
@@ -44,4 +66,6 @@ with TestClient(app_module.app) as client:
     assert health.status_code in (200, 503) and health.headers["content-type"].startswith("application/health+json")
     # Liveness reports this host's health too (a full disk answers 503): either answer is a working endpoint.
     assert client.get("/health/live").status_code in (200, 503)
+    assert client.get("/health/ready").status_code == 200, "the upstream answers"
+upstream.shutdown()
 print(f"opsbook {opsbook.__version__} from {installed}: import, use and the FastAPI example work")

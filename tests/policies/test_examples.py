@@ -221,7 +221,7 @@ class Platform:
 
 
 def check(out: dict[str, Any], name: str) -> dict[str, Any]:
-    found = [c for c in out["health"]["checks"] if c["name"] == name]
+    found: list[dict[str, Any]] = [c for c in out["health"]["checks"] if c["name"] == name]
     assert found, f"no check {name} in {[c['name'] for c in out['health']['checks']]}"
     return found[0]
 
@@ -304,6 +304,15 @@ def test_engineering_learning(tmp_path: Path, receiver: tuple[str, Captured], sm
 
 # ---- 001 智能教育平台: a backup corrupted → BackupFailed, delivered to DingTalk, mail, webhook -----
 
+def stop_process(proc: "subprocess.Popen[bytes]") -> None:
+    proc.terminate()
+    try:
+        proc.wait(30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 def nginx_server(p: Platform, access_log: Path) -> int:
     """A real nginx on a free port, writing the access log the policy analyses."""
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -333,14 +342,14 @@ http {{
 }}
 """)
     proc = subprocess.Popen([nginx, "-p", str(prefix), "-c", str(conf)], stderr=subprocess.PIPE)
-    p.stoppers.append(lambda: (proc.terminate(), proc.wait(10)))
+    p.stoppers.append(lambda: stop_process(proc))
     for _ in range(100):
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
             return port
         except OSError:
             time.sleep(0.05)
-    raise AssertionError(f"nginx did not start: {proc.stderr.read() if proc.stderr else ''}")
+    raise AssertionError(f"nginx did not start: {proc.stderr.read().decode() if proc.stderr else ''}")
 
 
 def test_smart_education(tmp_path: Path, receiver: tuple[str, Captured], smtp: tuple[int, list[Any]]) -> None:
@@ -498,7 +507,7 @@ def mariadb_server(p: Platform) -> int:
     proc = subprocess.Popen([mariadbd, "--no-defaults", f"--datadir={data}", "--user=root", f"--port={port}",
                              "--bind-address=127.0.0.1", f"--socket={data}/mysqld.sock", f"--pid-file={data}/mysqld.pid",
                              "--skip-grant-tables=0"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    p.stoppers.append(lambda: (proc.terminate(), proc.wait(30)))
+    p.stoppers.append(lambda: stop_process(proc))
     for _ in range(200):
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
