@@ -5,9 +5,13 @@ use opsbook::report::ReportKind;
 
 #[derive(clap::Args)]
 pub struct RunArgs {
-    /// The policy file (TOML, YAML or JSON).
+    /// The policy file (TOML, YAML or JSON); without one, this host with the manuals'
+    /// default thresholds (`opsbook run --print-default-policy` shows it).
     #[arg(long)]
-    policy: std::path::PathBuf,
+    policy: Option<std::path::PathBuf>,
+    /// Print the policy used without --policy and exit.
+    #[arg(long)]
+    print_default_policy: bool,
     /// The rules' state file (default: the policy's [state], else a file under
     /// $OPSBOOK_STATE_DIR, $XDG_STATE_HOME/opsbook or ~/.local/state/opsbook named after the
     /// policy).
@@ -40,13 +44,19 @@ pub enum Kind {
 /// Exit 0/1/2 as the worst item of the pass (Nagios' meanings); 3 when it could not run
 /// (a bad policy, or another run holding the lock).
 pub fn run(args: RunArgs) -> opsbook::Result<u8> {
+    if args.print_default_policy {
+        return crate::write_stdout(opsbook::pass::DEFAULT_POLICY.as_bytes());
+    }
     let now_ms = crate::flag_time_or_now("--now", &args.now)?;
     let kind = match args.report {
         Kind::Daily => ReportKind::Daily,
         Kind::Monthly => ReportKind::Monthly,
     };
-    let outcome =
-        opsbook::pass::run_path(&args.policy, args.state.as_deref(), PassOptions { now_ms, kind, send: args.send })?;
+    let options = PassOptions { now_ms, kind, send: args.send };
+    let outcome = match &args.policy {
+        Some(path) => opsbook::pass::run_path(path, args.state.as_deref(), options)?,
+        None => opsbook::pass::run_default(args.state.as_deref(), options)?,
+    };
     let out = match args.format {
         crate::report::Format::Json => format!("{}\n", outcome.to_json()),
         other => outcome.report.render(other.core()),

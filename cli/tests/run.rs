@@ -245,3 +245,28 @@ fn one_policy_in_toml_and_in_yaml() {
     assert!(err.contains("p.yaml") && err.contains("anchors and aliases are not accepted"), "{err}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn without_a_policy_a_pass_checks_this_host() {
+    let dir = temp_dir("embedded");
+    let out = opsbook(&["run", "--format", "json"], &[("OPSBOOK_STATE_DIR", dir.to_str().unwrap())]);
+    // This machine's health decides the code (0-2), never a failure to run.
+    assert!(matches!(out.status.code(), Some(0..=2)), "{}", String::from_utf8_lossy(&out.stderr));
+    let v = json(&out);
+    let names: Vec<&str> =
+        v["health"]["checks"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["cpu", "memory", "swap", "load", "disk"]);
+    assert_eq!(v["report"]["title"], "本机每日检查");
+    assert!(std::fs::read_dir(&dir).unwrap().any(|e| {
+        let name = e.unwrap().file_name().to_string_lossy().into_owned();
+        name.starts_with("default-") && name.ends_with(".state.json")
+    }));
+    // The embedded policy is an ordinary policy: printed, it checks.
+    let printed = opsbook(&["run", "--print-default-policy"], &[]);
+    let file = dir.join("default.toml");
+    std::fs::write(&file, &printed.stdout).unwrap();
+    let checked = opsbook(&["policy", "check", file.to_str().unwrap()], &[]);
+    assert_eq!(checked.status.code(), Some(0), "{}", String::from_utf8_lossy(&checked.stderr));
+    assert!(String::from_utf8_lossy(&checked.stdout).starts_with("policy OK: version 1\nchecks: 5\nrules: 3\n"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -355,6 +355,19 @@ fn lock_store(store: &dyn StateStore) -> Result<RunLock<'_>> {
     }
 }
 
+/// The policy a pass uses when none is given: this host's CPU, memory, swap, load and disks
+/// with the engineering manual's thresholds, rules at its critical levels, no channels.
+pub const DEFAULT_POLICY: &str = include_str!("pass_default.toml");
+
+/// One pass of [`DEFAULT_POLICY`]: state in `state_file` when given, else a file named
+/// `default-…` in [`default_state_path`]'s directory.
+#[cfg(feature = "alert")]
+pub fn run_default(state_file: Option<&Path>, options: PassOptions) -> Result<PassOutcome> {
+    let policy = Policy::from_toml(DEFAULT_POLICY)?;
+    let file = state_file.map(Path::to_path_buf).unwrap_or_else(|| default_state_path(Path::new("default")));
+    run_with_state(&policy, StateConfig::file(file), options)
+}
+
 /// One pass of the policy file at `path`, state in `state_file` when given, else the
 /// policy's `[state]`, else [`default_state_path`]: what every front door's "run" calls.
 /// The run lock is held for the whole pass; secrets come from the environment.
@@ -366,6 +379,12 @@ pub fn run_path(path: &Path, state_file: Option<&Path>, options: PassOptions) ->
         (None, Some(config)) => config.clone(),
         (None, None) => StateConfig::file(default_state_path(path)),
     };
+    run_with_state(&policy, config, options)
+}
+
+/// A pass with its state opened from `config` and the run lock held.
+#[cfg(feature = "alert")]
+fn run_with_state(policy: &Policy, config: StateConfig, options: PassOptions) -> Result<PassOutcome> {
     let store = config.open()?;
     let (shown, _lock) = match config.backend {
         StateBackend::File => {
@@ -383,7 +402,7 @@ pub fn run_path(path: &Path, state_file: Option<&Path>, options: PassOptions) ->
         StateBackend::Memory => ("memory".to_owned(), lock_store(store.as_ref())?),
     };
     run(
-        &policy,
+        policy,
         store.as_ref(),
         &shown,
         options,
