@@ -249,6 +249,8 @@ fn notify(
             }
         };
         for channel in channels {
+            let preview = Preview(secrets);
+            let secrets: &dyn crate::alert::channel::Secrets = if send { secrets } else { &preview };
             let rendered = channel.render(&crate::alert::model::AlertGroup::from(n), n.at_ms, secrets);
             let shown: Vec<Value> = rendered.iter().flatten().map(crate::alert::channel::Request::to_json).collect();
             let state = match rendered {
@@ -273,6 +275,19 @@ fn notify(
         }
     }
     out
+}
+
+/// Secrets for a preview: the environment's where set, a placeholder where not, so a pass
+/// without `--send` shows every message even before the tokens are configured (the shown
+/// requests mask both alike).
+#[cfg(feature = "alert")]
+struct Preview<'a>(&'a dyn crate::alert::channel::Secrets);
+
+#[cfg(feature = "alert")]
+impl crate::alert::channel::Secrets for Preview<'_> {
+    fn get(&self, name: &str) -> Option<String> {
+        self.0.get(name).or_else(|| Some(format!("unset-{name}")))
+    }
 }
 
 /// Where the checks' failures in a row are kept between passes.

@@ -207,7 +207,10 @@ class Platform:
                 "--now", now.isoformat().replace("+00:00", "Z")]
         if send:
             argv.append("--send")
+        started = time.monotonic()
         done = subprocess.run(argv, env=self.env, capture_output=True, text=True, timeout=120)
+        # The README's figures: `pytest -s tests/policies` prints each pass's wall time.
+        print(f"{self.policy_name}: opsbook run {time.monotonic() - started:.3f} s")
         assert done.returncode in (0, 1, 2), f"opsbook run exited {done.returncode}: {done.stderr}"
         out: dict[str, Any] = json.loads(done.stdout)
         assert out["status"] == ["OK", "WARNING", "CRITICAL"][done.returncode] or out["status"] == "UNKNOWN"
