@@ -164,8 +164,8 @@ fn probes() -> Vec<(String, String, Vec<&'static str>)> {
         ("`[state]`".into(), format!("version = 1\n[state]\n{u} = 1\n"), vec![]),
     ];
     for kind in [
-        "cpu", "memory", "swap", "load", "disk", "process", "tcp", "http", "tls", "command", "file", "backup", "log",
-        "redis", "postgres",
+        "cpu", "memory", "swap", "load", "disk", "diskio", "network", "process", "tcp", "http", "tls", "command",
+        "file", "backup", "log", "redis", "postgres",
     ] {
         p.push((format!("`type = \"{kind}\"`"), check_of(kind), vec![]));
     }

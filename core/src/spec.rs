@@ -272,6 +272,32 @@ fn probe_from(kind: &str, rest: Value) -> std::result::Result<Arc<dyn Probe>, St
             Ok(Arc::new(crate::probe::system::DiskProbe { mounts: d.mounts }))
         }
         #[cfg(feature = "system")]
+        "diskio" => {
+            #[derive(Deserialize)]
+            #[serde(deny_unknown_fields)]
+            struct DiskIo {
+                sample: Option<Span>,
+                #[serde(default)]
+                devices: Vec<String>,
+            }
+            let d: DiskIo = from_json(kind, rest)?;
+            let sample = d.sample.map(|s| s.get("sample")).transpose()?.unwrap_or(Duration::from_secs(1));
+            Ok(Arc::new(crate::probe::io::DiskIoProbe { sample, devices: d.devices }))
+        }
+        #[cfg(feature = "system")]
+        "network" => {
+            #[derive(Deserialize)]
+            #[serde(deny_unknown_fields)]
+            struct Network {
+                sample: Option<Span>,
+                #[serde(default)]
+                interfaces: Vec<String>,
+            }
+            let n: Network = from_json(kind, rest)?;
+            let sample = n.sample.map(|s| s.get("sample")).transpose()?.unwrap_or(Duration::from_secs(1));
+            Ok(Arc::new(crate::probe::io::NetworkProbe { sample, interfaces: n.interfaces }))
+        }
+        #[cfg(feature = "system")]
         "process" => {
             #[derive(Deserialize)]
             #[serde(deny_unknown_fields)]
@@ -461,7 +487,7 @@ fn probe_from(kind: &str, rest: Value) -> std::result::Result<Arc<dyn Probe>, St
             Ok(Arc::new(probe))
         }
         other => Err(format!(
-            "unknown check type {other:?} (known: cpu, memory, swap, load, disk, process, tcp, http, tls, command, file, log, redis, postgres)"
+            "unknown check type {other:?} (known: cpu, memory, swap, load, disk, diskio, network, process, tcp, http, tls, command, file, backup, log, log_analysis, redis, postgres)"
         )),
     }
 }

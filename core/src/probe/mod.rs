@@ -11,6 +11,8 @@ pub mod command;
 pub mod files;
 #[cfg(feature = "http")]
 pub mod http;
+#[cfg(feature = "system")]
+pub mod io;
 #[cfg(all(feature = "logs", feature = "runtime"))]
 pub mod loganalysis;
 #[cfg(feature = "logscan")]
