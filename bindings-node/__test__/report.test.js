@@ -17,7 +17,7 @@ const cases = JSON.parse(
 ).cases
 
 test('daily report vectors', () => {
-  assert.equal(cases.length, 24)
+  assert.equal(cases.length, 25)
   for (const c of cases) {
     if (c.error) {
       assert.throws(

@@ -19,7 +19,7 @@ STATUS = {"OK": opsbook.Status.OK, "WARNING": opsbook.Status.WARNING, "CRITICAL"
 
 
 def test_every_vector_is_replayed() -> None:
-    assert len(CASES) == 24
+    assert len(CASES) == 25
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])

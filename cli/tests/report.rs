@@ -281,6 +281,6 @@ fn daily_report_vectors_through_the_command() {
             }
         }
     }
-    assert_eq!(cases.len(), 24);
+    assert_eq!(cases.len(), 25);
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -450,17 +450,29 @@ impl Report {
                     (IncidentStatus::Resolved, true) => (Mark::Ok, "已解决"),
                     (IncidentStatus::Resolved, false) => (Mark::Ok, "resolved"),
                 };
-                Item::new(
-                    mark,
-                    format!(
-                        "{} {} [{}]: {word} ({} {})",
-                        i.id,
-                        i.kind,
-                        i.level,
-                        self.words().since,
-                        self.time(i.opened_at_ms)
-                    ),
-                )
+                let text = format!(
+                    "{} {} [{}]: {word} ({} {})",
+                    i.id,
+                    i.kind,
+                    i.level,
+                    self.words().since,
+                    self.time(i.opened_at_ms)
+                );
+                // Still open past the level's recovery target (恢复目标): a failure of its own.
+                match i.recover_by_ms {
+                    Some(by)
+                        if by <= self.time_ms
+                            && matches!(i.status, IncidentStatus::Open | IncidentStatus::Acknowledged) =>
+                    {
+                        let past = if zh {
+                            format!("{text}, 已超过恢复目标 ({})", self.time(by))
+                        } else {
+                            format!("{text}, past its recovery target ({})", self.time(by))
+                        };
+                        Item::new(Mark::Fail, past)
+                    }
+                    _ => Item::new(mark, text),
+                }
             })
             .collect();
         if items.is_empty() {
@@ -1057,12 +1069,12 @@ fn results_from(v: Option<&Value>, at: &str) -> Result<Vec<CheckResult>> {
 }
 
 /// An incident as `Incident::to_json` writes it (`opsbook incidents list --format json`):
-/// `id`, `kind`, `level`, `status`, `opened_at` read; `labels`, `severity`, `escalate_at`,
-/// `timeline` allowed.
+/// `id`, `kind`, `level`, `status`, `opened_at` read, and `recover_by` when present (null or
+/// a time); `labels`, `severity`, `escalate_at`, `timeline` allowed.
 fn incident_part(v: &Value, at: &str) -> Result<Incident> {
     let obj = v.as_object().ok_or_else(|| Error::invalid_value(at, &short(v), "expected an object"))?;
-    const KNOWN: [&str; 9] =
-        ["id", "kind", "labels", "severity", "level", "status", "opened_at", "escalate_at", "timeline"];
+    const KNOWN: [&str; 10] =
+        ["id", "kind", "labels", "severity", "level", "status", "opened_at", "escalate_at", "recover_by", "timeline"];
     if let Some(k) = obj.keys().find(|k| !KNOWN.contains(&k.as_str())) {
         return Err(Error::invalid_value(
             &format!("{at}.{k}"),
@@ -1093,6 +1105,17 @@ fn incident_part(v: &Value, at: &str) -> Result<Incident> {
         opened_at_ms: crate::check::parse_time(&format!("{at}.opened_at"), &text("opened_at")?)?.as_millisecond(),
         escalate_at_ms: None,
         timeline: Vec::new(),
+        recover_by_ms: match obj.get("recover_by") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(t)) => Some(crate::check::parse_time(&format!("{at}.recover_by"), t)?.as_millisecond()),
+            Some(other) => {
+                return Err(Error::invalid_value(
+                    &format!("{at}.recover_by"),
+                    &short(other),
+                    "expected a time or null",
+                ));
+            }
+        },
     })
 }
 

@@ -561,5 +561,9 @@ def test_worklog(tmp_path: Path, receiver: tuple[str, Captured], smtp: tuple[int
         # The incident opened at the manual's 高 level (response within 30 minutes).
         assert out["opened"], out["opened"]
         assert "wecom-key-planted" not in json.dumps(out)
+        # Five hours on, MongoDB still down: past 高's 4-hour recovery target (恢复目标).
+        out = p.run(policy, minutes_later=301)
+        incidents = [i["text"] for i in sections(out)["incidents"]]
+        assert any("MongoDBDown" in t and "已超过恢复目标" in t for t in incidents), incidents
     finally:
         p.close()

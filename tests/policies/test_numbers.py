@@ -153,6 +153,8 @@ def test_escalation_levels_are_the_manuals() -> None:
     assert levels["engineering-learning.toml"] == [("Level 3", "15m"), ("Level 2", "1h"), ("Level 1", "4h")]
     assert levels["smart-education.toml"] == [("P0", "5m"), ("P1", "15m"), ("P2", "30m"), ("P3", "2h")]
     assert levels["worklog.toml"] == [("严重", "15m"), ("高", "30m"), ("中", "1h"), ("低", "4h"), ("很低", "24h")]
+    # 故障分类 恢复目标: 2小时内, 4小时内, 8小时内, 24小时内, 48小时内
+    assert [lv["recovery"] for lv in load("worklog.toml")["escalation"]["levels"]] == ["2h", "4h", "8h", "24h", "48h"]
 
 
 def test_retention_is_the_manuals() -> None:

@@ -76,6 +76,8 @@ pub struct LevelSpec {
     pub contacts: Vec<String>,
     #[serde(default)]
     pub channels: Vec<String>,
+    /// Time to recover (恢复目标), e.g. "2h".
+    pub recovery: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -150,6 +152,13 @@ impl EscalationSpec {
                 response_ms: parse_duration(&field, &l.response)?.as_millis() as i64,
                 contacts: l.contacts.clone(),
                 channels: l.channels.clone(),
+                recovery_ms: l
+                    .recovery
+                    .as_deref()
+                    .map(|r| {
+                        parse_duration(&format!("escalation.levels[{i}].recovery"), r).map(|d| d.as_millis() as i64)
+                    })
+                    .transpose()?,
             });
         }
         let keep_closed_ms = match self.keep_closed.as_deref() {

@@ -26,6 +26,9 @@ pub struct Level {
     pub contacts: Vec<String>,
     /// Where notifications go at this level.
     pub channels: Vec<String>,
+    /// Time to recover (the manuals' 恢复目标): an incident opened at this level and not
+    /// resolved by then is past its target.
+    pub recovery_ms: Option<i64>,
 }
 
 impl Level {
@@ -60,6 +63,7 @@ impl EscalationPolicy {
             response_ms: minutes * 60_000,
             contacts: contacts.iter().map(|c| c.to_string()).collect(),
             channels: Vec::new(),
+            recovery_ms: None,
         };
         EscalationPolicy {
             levels: vec![
@@ -159,6 +163,9 @@ pub struct Incident {
     /// When the current level's response time runs out.
     pub escalate_at_ms: Option<i64>,
     pub timeline: Vec<TimelineEntry>,
+    /// When it should be resolved by: opened + the opening level's recovery target.
+    #[serde(default)]
+    pub recover_by_ms: Option<i64>,
 }
 
 /// One escalation step: when it fell due, which incident, the level it moved to.
@@ -287,6 +294,7 @@ impl IncidentManager {
                     status: IncidentStatus::Open,
                     opened_at_ms: event.at_ms,
                     escalate_at_ms: Some(event.at_ms + level.response_ms),
+                    recover_by_ms: level.recovery_ms.map(|r| event.at_ms + r),
                     timeline: vec![TimelineEntry {
                         at_ms: event.at_ms,
                         what: format!("opened at {}{}: {} firing", level.name, level.who(), event.rule),
@@ -426,6 +434,7 @@ impl Incident {
             "status": self.status.as_str(),
             "opened_at": crate::format::timestamp_ms_rfc3339(self.opened_at_ms),
             "escalate_at": self.escalate_at_ms.map(crate::format::timestamp_ms_rfc3339),
+            "recover_by": self.recover_by_ms.map(crate::format::timestamp_ms_rfc3339),
             "timeline": self.timeline.iter().map(|e| serde_json::json!({
                 "time": crate::format::timestamp_ms_rfc3339(e.at_ms), "what": e.what
             })).collect::<Vec<_>>(),

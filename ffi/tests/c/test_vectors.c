@@ -1458,7 +1458,7 @@ static void replay_daily_reports(const char *dir) {
     free(parts);
     replayed++;
   }
-  CHECK(replayed == 24, "daily reports replayed %d", replayed);
+  CHECK(replayed == 25, "daily reports replayed %d", replayed);
   cJSON_Delete(doc);
 
   char *out = NULL;

@@ -190,6 +190,27 @@ case("incidents-period", "manual 001 P0-P3 incidents; manual 004 incident classe
     ]),
 ])
 
+# Manual 004's incident classes carry recovery targets (系统宕机 2 h, 服务不可用 4 h, 性能严重下降
+# 8 h): an incident still open or acknowledged past its target is a failure of its own; one
+# resolved (or not yet due) is not.
+case("incidents-recovery-target", "manual 004 incident classes: 响应时间 and 恢复目标", {
+    "time": "2024-07-05T08:00:00+08:00", "tz": "Asia/Shanghai",
+    "incidents": [
+        {"id": "INC-7", "kind": "系统宕机", "level": "严重", "status": "open",
+         "opened_at": "2024-07-05T05:00:00+08:00", "recover_by": "2024-07-05T07:00:00+08:00"},
+        {"id": "INC-8", "kind": "服务不可用", "level": "高", "status": "acknowledged",
+         "opened_at": "2024-07-05T06:00:00+08:00", "recover_by": "2024-07-05T10:00:00+08:00"},
+        {"id": "INC-9", "kind": "性能严重下降", "level": "中", "status": "resolved",
+         "opened_at": "2024-07-04T20:00:00+08:00", "recover_by": "2024-07-05T04:00:00+08:00"},
+    ],
+}, [
+    ("incidents", "事件", [
+        ("ok", "INC-9 性能严重下降 [中]: 已解决 (自 2024-07-04 20:00:00 CST)"),
+        ("fail", "INC-7 系统宕机 [严重]: 处理中 (自 2024-07-05 05:00:00 CST), 已超过恢复目标 (2024-07-05 07:00:00 CST)"),
+        ("warn", "INC-8 服务不可用 [高]: 已确认 (自 2024-07-05 06:00:00 CST)"),
+    ]),
+])
+
 case("incidents-none-en", "no incidents is said", {"time": "2024-07-05T00:00:00Z", "language": "en", "incidents": []},
      [("incidents", "Incidents", [("ok", "no incidents")])])
 
