@@ -1,15 +1,17 @@
 /*
  * The C part of tests/secrets/scan.py: prints everything opsbook's C API gives back for a
- * policy whose secrets are planted (the report, the health report's renderings, the last
- * error of a refused policy).
+ * policy whose secrets are planted (the report, a whole pass and its kept state, the health
+ * report's renderings, the last error of a refused policy).
  *
  * Usage: scan_c POLICY_FILE BAD_POLICY_TOML
  */
 #define _DEFAULT_SOURCE
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "opsbook.h"
 
@@ -45,6 +47,23 @@ int main(int argc, char **argv) {
       print_last_error("report");
     }
   }
+  char state[] = "/tmp/opsbook-secrets-c-XXXXXX";
+  int fd = mkstemp(state);
+  if (fd >= 0) close(fd);
+  unlink(state);
+  for (const char *const *format = (const char *const[]){"text", "json", NULL}; *format; format++) {
+    if (opsbook_run(argv[1], state, NAN, 1, "daily", *format, &out, &status) == OPSBOOK_RESULT_OK) {
+      printf("%s\n", out);
+      opsbook_string_free(out);
+      out = NULL;
+    } else {
+      print_last_error("run");
+    }
+  }
+  char *kept = slurp(state);
+  if (kept) printf("%s\n", kept);
+  free(kept);
+  unlink(state);
   char *toml = slurp(argv[1]);
   opsbook_runner *runner = NULL;
   if (toml && opsbook_runner_from_toml(toml, &runner) == OPSBOOK_RESULT_OK) {

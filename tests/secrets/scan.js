@@ -12,6 +12,10 @@ async function main() {
   const health = await ob.Runner.fromToml(text).run()
   console.log(health.toHealthJson(), health.toJson(), health.toPrometheus(), health.toTable(), JSON.stringify(health.toNagios()))
   console.log((await ob.reportFromPolicy(policy)).toText())
+  const state = require('node:path').join(require('node:os').tmpdir(), `opsbook-secrets-node-${process.pid}.json`)
+  const passed = await ob.runPolicy(policy, { state, send: true })
+  console.log(JSON.stringify(passed.toJson()), passed.report.toText(), fs.readFileSync(state, 'utf8'))
+  fs.rmSync(state, { force: true })
   for (const name of ['ding', 'wecom', 'feishu', 'slack', 'hook', 'mail']) {
     const c = ob.Channel.fromPolicy(policy, name)
     console.log(JSON.stringify(c.render(alert)))

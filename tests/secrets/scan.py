@@ -181,6 +181,16 @@ def main() -> int:
         r = run(f"alert send {channel}", [opsbook, "alert", "send", "--policy", p, "--channel", channel, "--input", str(alert)])
         assert r.returncode != 0, f"alert send {channel} to a closed port succeeded?"
     r = run("rules eval --send", [opsbook, "rules", "eval", "--policy", p, "--samples", str(samples), "--send"])
+    # A whole pass: checks failing on every secret-bearing address, the rule firing, its
+    # notification rendered, then sent to a closed port — text, JSON and the written report.
+    state = work / "pass-state.json"
+    for fmt in ["text", "json"]:
+        run(f"run {fmt}", [opsbook, "run", "--policy", p, "--state", str(work / f"state-{fmt}.json"), "--format", fmt])
+    r = run("run --send", [opsbook, "run", "--policy", p, "--state", str(state), "--send", "--format", "json",
+                           "--output", str(work / "pass.json")])
+    assert r.returncode == 2, f"a pass with every check failing exited {r.returncode}"
+    outputs.append(("run --output file", (work / "pass.json").read_text(encoding="utf-8")))
+    outputs.append(("run state file", state.read_text(encoding="utf-8")))
     for i, bad in enumerate(BAD_POLICIES):
         bad_path = work / f"bad{i}.toml"
         bad_path.write_text(bad, encoding="utf-8")
@@ -198,6 +208,9 @@ def main() -> int:
                 ("python prometheus", health.to_prometheus()), ("python table", health.to_table()),
                 ("python json", health.to_json())]
     outputs.append(("python report", Report.from_policy(policy).to_text()))
+    passed = ob.run_policy(policy, state=work / "py-pass.json", send=True)
+    outputs += [("python run_policy json", json.dumps(passed.to_json(), ensure_ascii=False)),
+                ("python run_policy report", passed.report.to_text())]
     for channel in ["ding", "wecom", "feishu", "slack", "hook", "mail"]:
         c = Channel.from_policy(policy, channel)
         outputs.append((f"python render {channel}", json.dumps(c.render(ALERT))))
