@@ -270,3 +270,56 @@ fn without_a_policy_a_pass_checks_this_host() {
     assert!(String::from_utf8_lossy(&checked.stdout).starts_with("policy OK: version 1\nchecks: 5\nrules: 3\n"));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// One command to a Redis server over RESP (the test needs nothing more).
+fn redis_command(url: &str, args: &[&str]) -> String {
+    let addr = url.trim_start_matches("redis://").trim_end_matches('/');
+    let mut conn = std::net::TcpStream::connect(addr).unwrap();
+    let mut cmd = format!("*{}\r\n", args.len());
+    for a in args {
+        cmd.push_str(&format!("${}\r\n{a}\r\n", a.len()));
+    }
+    conn.write_all(cmd.as_bytes()).unwrap();
+    let mut reply = [0u8; 512];
+    let n = conn.read(&mut reply).unwrap();
+    String::from_utf8_lossy(&reply[..n]).into_owned()
+}
+
+#[test]
+fn state_and_lock_in_redis() {
+    let url = match std::env::var("OPSBOOK_TEST_REDIS_URL") {
+        Ok(u) => u,
+        Err(_) if std::env::var("CI").as_deref() == Ok("true") => panic!("OPSBOOK_TEST_REDIS_URL is not set"),
+        Err(_) => return eprintln!("skipped: OPSBOOK_TEST_REDIS_URL is not set"),
+    };
+    let dir = temp_dir("redis");
+    let (hook, bodies) = receiver();
+    let prefix = format!("runtest-{}:", std::process::id());
+    let file = dir.join("policy.toml");
+    let state =
+        format!("\n[state]\nbackend = \"redis\"\nurl_env = \"OPSBOOK_TEST_REDIS_URL\"\nprefix = \"{prefix}\"\n");
+    std::fs::write(&file, policy(closed_port(), hook, "") + &state).unwrap();
+    let p = file.to_str().unwrap().to_owned();
+    let env = [("OPSBOOK_TEST_REDIS_URL", url.as_str())];
+    let pass = |now: &str| opsbook(&["run", "--policy", &p, "--now", now, "--send", "--format", "json"], &env);
+    let first = pass("2026-11-22T10:00:00Z");
+    assert_eq!(first.status.code(), Some(2), "{}", String::from_utf8_lossy(&first.stderr));
+    assert_eq!(json(&first)["state"], "redis from $OPSBOOK_TEST_REDIS_URL");
+    assert_eq!(bodies.lock().unwrap().len(), 1);
+    // The second pass reads what the first kept in Redis: nothing new to send.
+    let second = pass("2026-11-22T10:01:00Z");
+    assert_eq!(json(&second)["notifications"], serde_json::json!([]));
+    assert_eq!(bodies.lock().unwrap().len(), 1);
+    // Another replica holds the run lease: this pass does nothing.
+    let lease = format!("{prefix}lock:run");
+    assert!(redis_command(&url, &["SET", &lease, "other-host:1", "PX", "60000"]).starts_with("+OK"));
+    let blocked = pass("2026-11-22T10:02:00Z");
+    assert_eq!(blocked.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&blocked.stderr).contains("another opsbook run holds this lease"));
+    redis_command(&url, &["DEL", &lease]);
+    assert_eq!(pass("2026-11-22T10:03:00Z").status.code(), Some(2));
+    for key in ["rules", "notifications", "pass:failures", "lock:state"] {
+        redis_command(&url, &["DEL", &format!("{prefix}{key}")]);
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
