@@ -228,8 +228,13 @@ fn notify(
 ) -> Vec<PassNotification> {
     let mut out = Vec::with_capacity(notifications.len());
     for n in notifications {
-        let mut alertnames: Vec<String> = n.alerts.iter().filter_map(|a| a.labels.get("alertname").cloned()).collect();
-        alertnames.dedup();
+        // Each alert name once, in the group's order.
+        let mut alertnames: Vec<String> = Vec::new();
+        for name in n.alerts.iter().filter_map(|a| a.labels.get("alertname")) {
+            if !alertnames.contains(name) {
+                alertnames.push(name.clone());
+            }
+        }
         let summary = |channel: String, channel_kind: String, state: NotificationState| NotificationSummary {
             receiver: n.receiver.clone(),
             channel,
