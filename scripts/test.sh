@@ -144,7 +144,7 @@ python_suite() {
   (cd bindings-python && ../.venv/bin/maturin develop --locked -q) &&
     .venv/bin/python -m pytest -q bindings-python/tests &&
     .venv/bin/python -m mypy.stubtest opsbook &&
-    .venv/bin/python -m mypy --strict bindings-python/tests bindings-python/python/opsbook/fastapi.py &&
+    MYPYPATH=examples/policies .venv/bin/python -m mypy --strict bindings-python/tests bindings-python/python/opsbook/fastapi.py &&
     MYPYPATH=examples/policies .venv/bin/python -m mypy --strict examples/fastapi_app.py examples/policies/standins.py \
       tests/policies tests/embedding
 }

@@ -3,16 +3,17 @@ HTTP receiver (state kept between passes, the run lock, bad options), and polici
 read by Runner.from_yaml / Runner.from_file with errors naming the file and the line."""
 
 import fcntl
-import http.server
-import json
 import socket
-import threading
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 import opsbook
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "examples" / "policies"))
+import standins  # noqa: E402
 
 
 def closed_port() -> int:
@@ -22,24 +23,11 @@ def closed_port() -> int:
 
 
 @pytest.fixture
-def hook() -> Iterator[tuple[int, list[dict[str, object]]]]:
-    bodies: list[dict[str, object]] = []
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802
-            bodies.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-            self.send_response(200)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield server.server_address[1], bodies
-    server.shutdown()
-    server.server_close()
+def hook() -> Iterator[standins.StandIn]:
+    """The example stand-ins' receiver (examples/policies/standins.py), for the webhook."""
+    r = standins.start("receiver")
+    yield r
+    r.stop()
 
 
 def write_policy(tmp_path: Path, port: int, hook_port: int) -> Path:
@@ -79,8 +67,8 @@ tz = "Asia/Shanghai"
     return policy
 
 
-def test_a_pass_sends_once_and_keeps_state(tmp_path: Path, hook: tuple[int, list[dict[str, object]]]) -> None:
-    policy = write_policy(tmp_path, closed_port(), hook[0])
+def test_a_pass_sends_once_and_keeps_state(tmp_path: Path, hook: standins.StandIn) -> None:
+    policy = write_policy(tmp_path, closed_port(), hook.port)
     state = tmp_path / "state.json"
     first = opsbook.run_policy(policy, state=state, now=1795400000.0, send=True)
     assert first.status == opsbook.Status.CRITICAL
@@ -90,19 +78,19 @@ def test_a_pass_sends_once_and_keeps_state(tmp_path: Path, hook: tuple[int, list
     assert "  ✓ firing → ops/hook (webhook): APIDown 已发送" in text
     data = first.to_json()
     assert [n["state"] for n in data["notifications"]] == ["delivered"]
-    assert len(hook[1]) == 1 and hook[1][0]["status"] == "firing"
+    assert len(hook.bodies()) == 1 and hook.bodies()[0]["status"] == "firing"
     second = opsbook.run_policy(policy, state=state, now=1795400060.0, send=True)
     assert second.to_json()["notifications"] == []
-    assert len(hook[1]) == 1
+    assert len(hook.bodies()) == 1
     assert repr(second) == "<Pass CRITICAL>"
 
 
-def test_without_send_the_notification_is_rendered_only(tmp_path: Path, hook: tuple[int, list[dict[str, object]]]) -> None:
-    policy = write_policy(tmp_path, closed_port(), hook[0])
+def test_without_send_the_notification_is_rendered_only(tmp_path: Path, hook: standins.StandIn) -> None:
+    policy = write_policy(tmp_path, closed_port(), hook.port)
     out = opsbook.run_policy(policy, state=tmp_path / "s.json", now=1795400000.0).to_json()
     [note] = out["notifications"]
     assert note["state"] == "rendered" and note["requests"][0]["body"]["commonLabels"]["alertname"] == "APIDown"
-    assert hook[1] == []
+    assert hook.bodies() == []
 
 
 def test_the_run_lock_and_bad_options(tmp_path: Path) -> None:

@@ -9,14 +9,12 @@ UpstreamDown notification to the webhook (Alertmanager's payload) and list it as
 
 from __future__ import annotations
 
-import http.server
 import json
 import os
 import shutil
 import socket
 import subprocess
 import sys
-import threading
 import time
 import urllib.error
 import urllib.request
@@ -40,24 +38,11 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def webhook() -> Iterator[tuple[str, list[dict[str, Any]]]]:
-    bodies: list[dict[str, Any]] = []
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802
-            bodies.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-            self.send_response(200)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/alerts", bodies
-    server.shutdown()
-    server.server_close()
+def webhook() -> Iterator[standins.StandIn]:
+    """The stand-ins' receiver, standing for the alert webhook."""
+    r = standins.start("receiver")
+    yield r
+    r.stop()
 
 
 def get(url: str) -> tuple[int, str, str]:
@@ -111,7 +96,7 @@ def upstream_status(body: str) -> str:
     return "fail" if "fail" in statuses else "warn" if "warn" in statuses else "pass"
 
 
-def exercise(base: str, upstream: standins.StandIn, webhook: tuple[str, list[dict[str, Any]]], evaluates: bool) -> None:
+def exercise(base: str, upstream: standins.StandIn, webhook: standins.StandIn, evaluates: bool) -> None:
     status, ctype, body = get(f"{base}/health")
     assert ctype.startswith("application/health+json"), ctype
     assert upstream_status(body) == "pass", body
@@ -126,7 +111,7 @@ def exercise(base: str, upstream: standins.StandIn, webhook: tuple[str, list[dic
     if evaluates:
         payload = wait_until(
             "the UpstreamDown notification",
-            lambda: next((b for b in webhook[1] if b["groupLabels"] == {"alertname": "UpstreamDown"}), None),
+            lambda: next((b for b in webhook.bodies() if b["groupLabels"] == {"alertname": "UpstreamDown"}), None),
         )
         assert payload["version"] == "4" and payload["status"] == "firing" and payload["receiver"] == "ops"
         assert payload["alerts"][0]["annotations"]["description"] == "upstream /health: status 2"
@@ -142,11 +127,11 @@ def env_for(upstream: standins.StandIn, hook_url: str) -> dict[str, str]:
     }
 
 
-def test_fastapi_app(webhook: tuple[str, list[dict[str, Any]]]) -> None:
+def test_fastapi_app(webhook: standins.StandIn) -> None:
     upstream = standins.start("http")
     port = free_port()
     proc = serve([sys.executable, "-m", "uvicorn", "examples.fastapi_app:app", "--port", str(port), "--log-level", "warning"],
-                 port, env_for(upstream, webhook[0]))
+                 port, env_for(upstream, f"{webhook.url}/alerts"))
     try:
         assert get(f"http://127.0.0.1:{port}/api/hello")[2] == '{"hello":"world"}'
         exercise(f"http://127.0.0.1:{port}", upstream, webhook, evaluates=True)
@@ -155,7 +140,7 @@ def test_fastapi_app(webhook: tuple[str, list[dict[str, Any]]]) -> None:
         upstream.stop()
 
 
-def test_express_app(webhook: tuple[str, list[dict[str, Any]]], tmp_path: Path) -> None:
+def test_express_app(webhook: standins.StandIn, tmp_path: Path) -> None:
     node = shutil.which("node")
     assert node, "node is not installed"
     # `require("opsbook")` resolves to the package built in bindings-node, Express to its devDependency.
@@ -163,7 +148,7 @@ def test_express_app(webhook: tuple[str, list[dict[str, Any]]], tmp_path: Path) 
     (tmp_path / "modules" / "opsbook").symlink_to(ROOT / "bindings-node")
     upstream = standins.start("http")
     port = free_port()
-    env = {**env_for(upstream, webhook[0]), "PORT": str(port),
+    env = {**env_for(upstream, f"{webhook.url}/alerts"), "PORT": str(port),
            "NODE_PATH": f"{tmp_path / 'modules'}:{ROOT / 'bindings-node' / 'node_modules'}"}
     proc = serve([node, "examples/express_app.js"], port, env)
     try:
@@ -173,7 +158,7 @@ def test_express_app(webhook: tuple[str, list[dict[str, Any]]], tmp_path: Path) 
         upstream.stop()
 
 
-def test_c_health_server(webhook: tuple[str, list[dict[str, Any]]], tmp_path: Path) -> None:
+def test_c_health_server(webhook: standins.StandIn, tmp_path: Path) -> None:
     lib = TARGET / "debug" / "libopsbook_ffi.a"
     assert lib.exists(), f"{lib}: build opsbook-ffi first"
     exe = tmp_path / "health_server"
@@ -185,7 +170,7 @@ def test_c_health_server(webhook: tuple[str, list[dict[str, Any]]], tmp_path: Pa
     )
     upstream = standins.start("http")
     port = free_port()
-    proc = serve([str(exe), str(ROOT / "examples" / "service.toml"), str(port)], port, env_for(upstream, webhook[0]))
+    proc = serve([str(exe), str(ROOT / "examples" / "service.toml"), str(port)], port, env_for(upstream, f"{webhook.url}/alerts"))
     try:
         assert get(f"http://127.0.0.1:{port}/nosuch")[0] == 404
         exercise(f"http://127.0.0.1:{port}", upstream, webhook, evaluates=False)

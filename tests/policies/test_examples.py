@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import http.server
 import json
 import os
 import shutil
@@ -26,7 +25,6 @@ import socket
 import sqlite3
 import subprocess
 import sys
-import threading
 import time
 import tomllib
 from collections.abc import Iterator
@@ -64,41 +62,12 @@ def free_port() -> int:
 # ---- receivers ----------------------------------------------------------------------------
 
 
-class Captured:
-    def __init__(self) -> None:
-        self.requests: list[tuple[str, bytes]] = []
-        self.lock = threading.Lock()
-
-    def bodies(self, prefix: str) -> list[Any]:
-        with self.lock:
-            return [json.loads(b) for p, b in self.requests if p.startswith(prefix)]
-
-
 @pytest.fixture
-def receiver() -> Iterator[tuple[str, Captured]]:
-    """An HTTP server answering as the chat robots do (errcode 0) and recording each body."""
-    captured = Captured()
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802
-            body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-            with captured.lock:
-                captured.requests.append((self.path, body))
-            reply = b'{"errcode": 0, "errmsg": "ok"}'
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(reply)))
-            self.end_headers()
-            self.wfile.write(reply)
-
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", captured
-    server.shutdown()
-    server.server_close()
+def receiver() -> Iterator[standins.StandIn]:
+    """The stand-ins' receiver: answers as the chat robots do (errcode 0), keeps each body."""
+    r = standins.start("receiver")
+    yield r
+    r.stop()
 
 
 @pytest.fixture
@@ -261,7 +230,7 @@ def self_signed_cert(path: Path, days: int) -> None:
 
 # ---- 000 工程学习平台: the API stand-in stopped → APIDown (Level 3) by email ----------------------
 
-def test_engineering_learning(tmp_path: Path, receiver: tuple[str, Captured], smtp: tuple[int, list[Any]]) -> None:
+def test_engineering_learning(tmp_path: Path, receiver: standins.StandIn, smtp: tuple[int, list[Any]]) -> None:
     p = Platform(tmp_path, "engineering-learning.toml", {
         "PLATFORM_PG_DSN": need("OPSBOOK_TEST_POSTGRES_URL"),
         "PLATFORM_REDIS_URL": need("OPSBOOK_TEST_REDIS_URL"),
@@ -276,7 +245,7 @@ def test_engineering_learning(tmp_path: Path, receiver: tuple[str, Captured], sm
         self_signed_cert(p.root / "etc/ssl/platform/cert.pem", 365)
         p.file("/var/backups/platform/db_backup_today.sql.gz", gzip.compress(b"-- dump\n"))
         p.file("/var/backups/platform/db_backup_old.sql.gz", gzip.compress(b"-- old dump\n"), age_days=10)
-        policy = p.write(point(reroot(load_policy(p.policy_name), p.root), ports, receiver[0], smtp[0]))
+        policy = p.write(point(reroot(load_policy(p.policy_name), p.root), ports, receiver.url, smtp[0]))
 
         out = p.run(policy)
         for name in ("api", "frontend", "postgres", "redis", "ssl-cert", "db-backup", "access-log", "backend-errors"):
@@ -355,7 +324,7 @@ http {{
     raise AssertionError(f"nginx did not start: {proc.stderr.read().decode() if proc.stderr else ''}")
 
 
-def test_smart_education(tmp_path: Path, receiver: tuple[str, Captured], smtp: tuple[int, list[Any]]) -> None:
+def test_smart_education(tmp_path: Path, receiver: standins.StandIn, smtp: tuple[int, list[Any]]) -> None:
     p = Platform(tmp_path, "smart-education.toml", {
         "EDU_PG_DSN": need("OPSBOOK_TEST_POSTGRES_URL"),
         "EDU_REDIS_URL": need("OPSBOOK_TEST_REDIS_URL"),
@@ -379,7 +348,7 @@ def test_smart_education(tmp_path: Path, receiver: tuple[str, Captured], smtp: t
         p.file("/backup/20261122_020000/metadata.json", '{"type": "full", "status": "success"}')
         (p.root / "backup/logs").mkdir(parents=True)
         (p.root / "backup/old").mkdir(parents=True)
-        policy = p.write(point(reroot(load_policy(p.policy_name), p.root), ports, receiver[0], smtp[0]))
+        policy = p.write(point(reroot(load_policy(p.policy_name), p.root), ports, receiver.url, smtp[0]))
 
         out = p.run(policy, send=True)
         for name in ("nginx", "postgresql", "redis", "education-api", "app-log", "access-log", "backup"):
@@ -399,11 +368,11 @@ def test_smart_education(tmp_path: Path, receiver: tuple[str, Captured], smtp: t
         notes = {n["channel"]: n for n in notes_for(out, "BackupFailed")}
         assert set(notes) == {"ops-dingtalk", "ops-mail", "ops-webhook"}
         assert all(n["state"] == "delivered" for n in notes.values()), notes
-        [ding] = [b for b in receiver[1].bodies("/ops-dingtalk") if "备份失败" in json.dumps(b, ensure_ascii=False)]
+        [ding] = [b for b in receiver.bodies("/ops-dingtalk") if "备份失败" in json.dumps(b, ensure_ascii=False)]
         assert ding["msgtype"] == "markdown" and ding["markdown"]["title"] == "【critical】监控告警"
         assert ding["markdown"]["text"].startswith("## 备份失败\n\n> **详情**: 请立即检查备份系统")
         assert ding["at"]["isAtAll"] is True and ding["at"]["atMobiles"] == ["13800000000"]
-        [hook] = [b for b in receiver[1].bodies("/ops-webhook") if b["alert"]["labels"]["alertname"] == "BackupFailed"]
+        [hook] = [b for b in receiver.bodies("/ops-webhook") if b["alert"]["labels"]["alertname"] == "BackupFailed"]
         assert "备份失败" in hook["text"]
         mails = [m for m in smtp[1] if "备份失败" in m.content.decode("utf-8", "replace") or b"=?utf-8?" in m.content]
         assert mails, "the email channel delivered the alert through SMTP"
@@ -415,7 +384,7 @@ def test_smart_education(tmp_path: Path, receiver: tuple[str, Captured], smtp: t
 
 # ---- 002 智能教学助手: the disk threshold lowered below current use → DiskFull by email + hook ---
 
-def test_ai_tutor(tmp_path: Path, receiver: tuple[str, Captured], smtp: tuple[int, list[Any]]) -> None:
+def test_ai_tutor(tmp_path: Path, receiver: standins.StandIn, smtp: tuple[int, list[Any]]) -> None:
     p = Platform(tmp_path, "ai-tutor.toml", {"TUTOR_REDIS_URL": need("OPSBOOK_TEST_REDIS_URL")})
     try:
         ports: dict[int, int] = {}
@@ -431,7 +400,7 @@ def test_ai_tutor(tmp_path: Path, receiver: tuple[str, Captured], smtp: tuple[in
             with sqlite3.connect(p.root / db) as conn:
                 conn.execute("CREATE TABLE grades (id INTEGER PRIMARY KEY, score REAL)")
         p.file("/opt/backups/ai-tutor/config_20261122_020000.tar.gz", gzip.compress(b"config"))
-        doc = point(reroot(load_policy(p.policy_name), p.root), ports, receiver[0], smtp[0])
+        doc = point(reroot(load_policy(p.policy_name), p.root), ports, receiver.url, smtp[0])
         policy = p.write(doc)
 
         out = p.run(policy)
@@ -449,7 +418,7 @@ def test_ai_tutor(tmp_path: Path, receiver: tuple[str, Captured], smtp: tuple[in
         notes = {n["channel"]: n for n in notes_for(out, "DiskFull")}
         assert notes["admin-mail"]["state"] == "delivered", notes
         assert notes["admin-mail"]["requests"][0]["subject"] == "AI教学助手严重故障"
-        [hook] = [b for b in receiver[1].bodies("/ops-hooks") if b["commonLabels"].get("alertname") == "DiskFull"]
+        [hook] = [b for b in receiver.bodies("/ops-hooks") if b["commonLabels"].get("alertname") == "DiskFull"]
         # Alertmanager's webhook payload: the hook reads action=cleanup_logs and runs auto_log_cleanup.sh.
         assert hook["version"] == "4" and hook["commonLabels"]["action"] == "cleanup_logs"
         assert any("AI教学助手严重故障" in m.content.decode("utf-8", "replace") or b"Subject:" in m.content for m in smtp[1])
@@ -459,7 +428,7 @@ def test_ai_tutor(tmp_path: Path, receiver: tuple[str, Captured], smtp: tuple[in
 
 # ---- 003 OpenTruss (YAML): the Memgraph stand-in stopped → MemgraphDown as Alertmanager's webhook ---
 
-def test_opentruss(tmp_path: Path, receiver: tuple[str, Captured], smtp: tuple[int, list[Any]]) -> None:
+def test_opentruss(tmp_path: Path, receiver: standins.StandIn, smtp: tuple[int, list[Any]]) -> None:
     p = Platform(tmp_path, "opentruss.yaml", {})
     try:
         ports: dict[int, int] = {}
@@ -470,7 +439,7 @@ def test_opentruss(tmp_path: Path, receiver: tuple[str, Captured], smtp: tuple[i
         p.file("/app/logs/opentruss.log", iso_line(minute_ago, "INFO", "ok"))
         p.file("/backup/opentruss/memgraph-20261122_020000.tar.gz", gzip.compress(b"data"))
         p.file("/backup/opentruss/incremental/memgraph-20261122_190000.tar.gz", gzip.compress(b"data"))
-        policy = p.write(point(reroot(load_policy(p.policy_name), p.root), ports, receiver[0], smtp[0]))
+        policy = p.write(point(reroot(load_policy(p.policy_name), p.root), ports, receiver.url, smtp[0]))
 
         out = p.run(policy)
         for name in ("api", "memgraph", "access-log", "backend-log", "full-backup", "incremental-backup"):
@@ -485,7 +454,7 @@ def test_opentruss(tmp_path: Path, receiver: tuple[str, Captured], smtp: tuple[i
         assert check(out, "memgraph")["status"] == "CRITICAL"
         [note] = notes_for(out, "MemgraphDown")
         assert (note["type"], note["state"]) == ("webhook", "delivered")
-        [payload] = [b for b in receiver[1].bodies("/team-webhook") if b["groupLabels"] == {"alertname": "MemgraphDown"}]
+        [payload] = [b for b in receiver.bodies("/team-webhook") if b["groupLabels"] == {"alertname": "MemgraphDown"}]
         assert payload["version"] == "4" and payload["status"] == "firing" and payload["receiver"] == "team"
         assert payload["alerts"][0]["annotations"]["summary"] == "数据库连接失败"
     finally:
@@ -520,7 +489,7 @@ def mariadb_server(p: Platform) -> int:
     raise AssertionError("mariadb did not start")
 
 
-def test_worklog(tmp_path: Path, receiver: tuple[str, Captured], smtp: tuple[int, list[Any]]) -> None:
+def test_worklog(tmp_path: Path, receiver: standins.StandIn, smtp: tuple[int, list[Any]]) -> None:
     p = Platform(tmp_path, "worklog.toml", {
         "WORKLOG_REDIS_URL": need("OPSBOOK_TEST_REDIS_URL"),
         "WORKLOG_WECOM_KEY": "wecom-key-planted",
@@ -539,7 +508,7 @@ def test_worklog(tmp_path: Path, receiver: tuple[str, Captured], smtp: tuple[int
         p.file("/var/log/worklog/old.log", "old\n", age_days=10)
         for d in ("mnt/backup-remote/worklog", "mnt/backup-offsite/worklog"):
             (p.root / d).mkdir(parents=True)
-        policy = p.write(point(reroot(load_policy(p.policy_name), p.root), ports, receiver[0], smtp[0]))
+        policy = p.write(point(reroot(load_policy(p.policy_name), p.root), ports, receiver.url, smtp[0]))
 
         out = p.run(policy)
         for name in ("gateway", "mongodb", "mysql", "redis", "full-backup", "incremental-backup", "oplog-backup", "uploads-backup"):
@@ -556,7 +525,7 @@ def test_worklog(tmp_path: Path, receiver: tuple[str, Captured], smtp: tuple[int
         assert check(out, "mongodb")["status"] == "CRITICAL"
         notes = {n["channel"]: n for n in notes_for(out, "MongoDBDown")}
         assert notes["ops-wecom"]["state"] == "delivered", notes
-        [wecom] = [b for b in receiver[1].bodies("/ops-wecom") if "数据库连接异常" in json.dumps(b, ensure_ascii=False)]
+        [wecom] = [b for b in receiver.bodies("/ops-wecom") if "数据库连接异常" in json.dumps(b, ensure_ascii=False)]
         assert wecom["msgtype"] == "markdown" and "数据库连接异常" in wecom["markdown"]["content"]
         # The incident opened at the manual's 高 level (response within 30 minutes).
         assert out["opened"], out["opened"]
