@@ -231,7 +231,6 @@ pub fn send_notifications(
             Err(e) => eprintln!("opsbook: receiver {:?}, channel {:?}: {e}", n.receiver, n.channel),
             Ok(deliveries) => {
                 for d in deliveries {
-                    let last = d.attempts.last();
                     eprintln!(
                         "{} {} {} ({} attempts{})",
                         if n.channel == n.receiver {
@@ -242,9 +241,7 @@ pub fn send_notifications(
                         if d.delivered { "delivered" } else { "NOT delivered" },
                         d.url,
                         d.attempts.len(),
-                        last.filter(|_| !d.delivered)
-                            .map(|a| format!(": {} {}", a.outcome.as_str(), a.detail))
-                            .unwrap_or_default()
+                        d.failure().map(|why| format!(": {why}")).unwrap_or_default()
                     );
                 }
             }

@@ -57,10 +57,10 @@ pub fn run(args: RunArgs) -> opsbook::Result<u8> {
         Some(path) => opsbook::pass::run_path(path, args.state.as_deref(), options)?,
         None => opsbook::pass::run_default(args.state.as_deref(), options)?,
     };
-    let out = match args.format {
-        crate::report::Format::Json => format!("{}\n", outcome.to_json()),
-        other => outcome.report.render(other.core()),
-    };
+    let mut out = outcome.render(args.format.core());
+    if matches!(args.format, crate::report::Format::Json) {
+        out.push('\n');
+    }
     if let Some(path) = &args.output {
         opsbook::report::write_report(path, &out)?;
     }

@@ -70,6 +70,15 @@ impl PassOutcome {
         self.report.status()
     }
 
+    /// The pass as `format` shows it: the report (text or markdown), or everything as JSON
+    /// ([`PassOutcome::to_json`]) — what the command prints and the C ABI returns.
+    pub fn render(&self, format: crate::report::ReportFormat) -> String {
+        match format {
+            crate::report::ReportFormat::Json => self.to_json().to_string(),
+            other => self.report.render(other),
+        }
+    }
+
     /// The pass as data: its time, status and state, the health report (opsbook's JSON), the
     /// rules' events, notifications with their requests, the plans and the report.
     pub fn to_json(&self) -> Value {
@@ -265,11 +274,7 @@ fn notify(
                     Err(e) => NotificationState::Failed(redacted(&e)),
                     Ok(list) if list.iter().all(|d| d.delivered) => NotificationState::Delivered,
                     Ok(list) => NotificationState::Failed(
-                        list.iter()
-                            .filter(|d| !d.delivered)
-                            .filter_map(|d| d.attempts.last().map(|a| format!("{} {}", a.outcome.as_str(), a.detail)))
-                            .collect::<Vec<_>>()
-                            .join("; "),
+                        list.iter().filter_map(crate::alert::deliver::Delivery::failure).collect::<Vec<_>>().join("; "),
                     ),
                 },
             };
@@ -409,10 +414,7 @@ fn run_with_state(policy: &Policy, config: StateConfig, options: PassOptions) ->
     let (shown, _lock) = match config.backend {
         StateBackend::File => {
             let file = config.path.clone().unwrap_or_default();
-            if let Some(parent) = file.parent().filter(|p| !p.as_os_str().is_empty()) {
-                std::fs::create_dir_all(parent)
-                    .map_err(|e| Error::Io { path: parent.display().to_string(), reason: e.to_string() })?;
-            }
+            // Beside the state file: taking it also creates the state's directory.
             let lock = lock_file(&PathBuf::from(format!("{}.run.lock", file.display())))?;
             (format!("file {}", file.display()), lock)
         }

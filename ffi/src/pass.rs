@@ -44,11 +44,7 @@ pub unsafe extern "C" fn opsbook_run(
         let options = PassOptions { now_ms: now_ms(now)?, kind, send: send != 0 };
         let outcome = opsbook::pass::run_path(std::path::Path::new(policy), state.map(std::path::Path::new), options)
             .map_err(fail)?;
-        let text = match format {
-            ReportFormat::Json => outcome.to_json().to_string(),
-            other => outcome.report.render(other),
-        };
-        put_string(out, text)?;
+        put_string(out, outcome.render(format))?;
         unsafe { *status = u32::from(outcome.status().nagios_code()) };
         Ok(())
     })

@@ -67,6 +67,14 @@ pub struct Delivery {
 }
 
 impl Delivery {
+    /// Why it was not delivered: the last attempt's outcome and detail (None when it was).
+    pub fn failure(&self) -> Option<String> {
+        if self.delivered {
+            return None;
+        }
+        self.attempts.last().map(|a| format!("{} {}", a.outcome.as_str(), a.detail))
+    }
+
     pub fn to_json(&self) -> Value {
         json!({
             "channel": self.channel,
