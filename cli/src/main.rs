@@ -8,6 +8,8 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+#[macro_use]
+mod output;
 mod alert;
 mod logs;
 mod maintenance;
@@ -220,37 +222,38 @@ enum ChecksumAlgorithm {
 }
 
 #[derive(clap::Args)]
+#[group(id = "restic_rules", multiple = true)]
 struct RetentionFlags {
-    #[arg(long)]
+    #[arg(long, group = "restic_rules")]
     keep_last: Option<String>,
-    #[arg(long)]
+    #[arg(long, group = "restic_rules")]
     keep_hourly: Option<String>,
-    #[arg(long)]
+    #[arg(long, group = "restic_rules")]
     keep_daily: Option<String>,
-    #[arg(long)]
+    #[arg(long, group = "restic_rules")]
     keep_weekly: Option<String>,
-    #[arg(long)]
+    #[arg(long, group = "restic_rules")]
     keep_monthly: Option<String>,
-    #[arg(long)]
+    #[arg(long, group = "restic_rules")]
     keep_yearly: Option<String>,
     /// Keep everything within this window of the newest backup (e.g. 7d, 1y2mo).
-    #[arg(long)]
+    #[arg(long, group = "restic_rules")]
     keep_within: Option<String>,
-    #[arg(long)]
+    #[arg(long, group = "restic_rules")]
     keep_within_hourly: Option<String>,
-    #[arg(long)]
+    #[arg(long, group = "restic_rules")]
     keep_within_daily: Option<String>,
-    #[arg(long)]
+    #[arg(long, group = "restic_rules")]
     keep_within_weekly: Option<String>,
-    #[arg(long)]
+    #[arg(long, group = "restic_rules")]
     keep_within_monthly: Option<String>,
-    #[arg(long)]
+    #[arg(long, group = "restic_rules")]
     keep_within_yearly: Option<String>,
     /// Keep backups with all these tags (comma-separated); repeatable.
-    #[arg(long)]
+    #[arg(long, group = "restic_rules")]
     keep_tag: Vec<String>,
     /// The manuals' `find -mtime +N -delete` instead of restic's rules: keep N+1 days from now.
-    #[arg(long, conflicts_with_all = ["keep_last", "keep_hourly", "keep_daily", "keep_weekly", "keep_monthly", "keep_yearly", "keep_within", "keep_tag"])]
+    #[arg(long, conflicts_with = "restic_rules")]
     find_mtime: Option<u32>,
     /// Group by (comma-separated: host, paths, tags; empty for one group).
     #[arg(long, default_value = "host,paths")]
@@ -547,12 +550,19 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
-    match run(cli.command) {
-        Ok(code) => ExitCode::from(code),
+    let code = match run(cli.command) {
+        Ok(code) => code,
         Err(e) => {
             eprintln!("opsbook: {e}");
+            UNKNOWN
+        }
+    };
+    match output::finish() {
+        Some(e) => {
+            eprintln!("opsbook: writing standard output: {e}");
             ExitCode::from(UNKNOWN)
         }
+        None => ExitCode::from(code),
     }
 }
 
@@ -578,7 +588,7 @@ fn run(command: Command) -> opsbook::Result<u8> {
                 ReportFormat::Nagios => format!("{}\n", nagios.text),
                 ReportFormat::Prometheus => to_prometheus(&report),
             };
-            print!("{text}");
+            out!("{text}");
             Ok(nagios.exit_code)
         }
         Command::Forecast {
@@ -676,8 +686,8 @@ fn run(command: Command) -> opsbook::Result<u8> {
                 .map(|s| forecast_series(s, &request).map_err(|e| in_series(&s.name, e)))
                 .collect::<opsbook::Result<Vec<_>>>()?;
             match format {
-                EvalFormat::Text => forecasts.iter().for_each(|f| println!("{}", f.to_text())),
-                EvalFormat::Json => println!("{}", forecasts_to_json(&forecasts)),
+                EvalFormat::Text => forecasts.iter().for_each(|f| outln!("{}", f.to_text())),
+                EvalFormat::Json => outln!("{}", forecasts_to_json(&forecasts)),
             }
             Ok(if forecasts.iter().any(|f| f.limit_reached()) { 2 } else { 0 })
         }
@@ -705,7 +715,7 @@ fn run(command: Command) -> opsbook::Result<u8> {
         }
         Command::Policy(PolicyCommand::Check { file }) => {
             let policy = Policy::from_path(&file)?;
-            print!("{}", policy.summary());
+            out!("{}", policy.summary());
             Ok(0)
         }
         Command::Capacity { input, input_format, months, growth_limit, date, lang, format } => {
@@ -737,12 +747,12 @@ fn run(command: Command) -> opsbook::Result<u8> {
             match format {
                 CapacityFormat::Markdown => {
                     let extra = sizing.map(|s| s.to_markdown(plan.months, language)).unwrap_or_default();
-                    println!("{}{extra}", plan.to_markdown(&date, language));
+                    outln!("{}{extra}", plan.to_markdown(&date, language));
                 }
                 CapacityFormat::Text => {
-                    print!("{}", plan.to_text());
+                    out!("{}", plan.to_text());
                     if let Some(s) = sizing {
-                        println!("{}", s.to_markdown(plan.months, Language::En).trim_start());
+                        outln!("{}", s.to_markdown(plan.months, Language::En).trim_start());
                     }
                 }
                 CapacityFormat::Json => {
@@ -751,7 +761,7 @@ fn run(command: Command) -> opsbook::Result<u8> {
                     if let Some(s) = sizing {
                         doc["sizing"] = s.to_json();
                     }
-                    println!("{doc}");
+                    outln!("{doc}");
                 }
             }
             Ok(0)
@@ -804,41 +814,69 @@ fn progress_bar(quiet: bool) -> Option<indicatif::ProgressBar> {
     Some(bar)
 }
 
-fn retention_policy(flags: &RetentionFlags) -> opsbook::Result<opsbook::backup::retention::Policy> {
-    let mut doc = serde_json::Map::new();
-    for (key, value) in [
-        ("keep_last", &flags.keep_last),
-        ("keep_hourly", &flags.keep_hourly),
-        ("keep_daily", &flags.keep_daily),
-        ("keep_weekly", &flags.keep_weekly),
-        ("keep_monthly", &flags.keep_monthly),
-        ("keep_yearly", &flags.keep_yearly),
-        ("keep_within", &flags.keep_within),
-        ("keep_within_hourly", &flags.keep_within_hourly),
-        ("keep_within_daily", &flags.keep_within_daily),
-        ("keep_within_weekly", &flags.keep_within_weekly),
-        ("keep_within_monthly", &flags.keep_within_monthly),
-        ("keep_within_yearly", &flags.keep_within_yearly),
-    ] {
-        if let Some(v) = value {
-            doc.insert(key.into(), serde_json::json!(v));
+impl RetentionFlags {
+    /// restic's rules as given, each with its flag: the one list that building the policy
+    /// and telling whether any rule was given both read.
+    fn restic_rules(&self) -> [(&'static str, &Option<String>); 12] {
+        [
+            ("--keep-last", &self.keep_last),
+            ("--keep-hourly", &self.keep_hourly),
+            ("--keep-daily", &self.keep_daily),
+            ("--keep-weekly", &self.keep_weekly),
+            ("--keep-monthly", &self.keep_monthly),
+            ("--keep-yearly", &self.keep_yearly),
+            ("--keep-within", &self.keep_within),
+            ("--keep-within-hourly", &self.keep_within_hourly),
+            ("--keep-within-daily", &self.keep_within_daily),
+            ("--keep-within-weekly", &self.keep_within_weekly),
+            ("--keep-within-monthly", &self.keep_within_monthly),
+            ("--keep-within-yearly", &self.keep_within_yearly),
+        ]
+    }
+
+    /// Whether any retention rule (restic's or `--find-mtime`) was given.
+    fn any_rule_given(&self) -> bool {
+        self.restic_rules().iter().any(|(_, v)| v.is_some()) || !self.keep_tag.is_empty() || self.find_mtime.is_some()
+    }
+
+    /// restic's policy from the flags.
+    fn policy(&self) -> opsbook::Result<opsbook::backup::retention::Policy> {
+        use opsbook::backup::retention::{Policy, parse_count, parse_window};
+        let mut policy = Policy::default();
+        for (flag, value) in self.restic_rules() {
+            let Some(text) = value else { continue };
+            let (count, window) = match flag {
+                "--keep-last" => (Some(&mut policy.last), None),
+                "--keep-hourly" => (Some(&mut policy.hourly), None),
+                "--keep-daily" => (Some(&mut policy.daily), None),
+                "--keep-weekly" => (Some(&mut policy.weekly), None),
+                "--keep-monthly" => (Some(&mut policy.monthly), None),
+                "--keep-yearly" => (Some(&mut policy.yearly), None),
+                "--keep-within" => (None, Some(&mut policy.within)),
+                "--keep-within-hourly" => (None, Some(&mut policy.within_hourly)),
+                "--keep-within-daily" => (None, Some(&mut policy.within_daily)),
+                "--keep-within-weekly" => (None, Some(&mut policy.within_weekly)),
+                "--keep-within-monthly" => (None, Some(&mut policy.within_monthly)),
+                _ => (None, Some(&mut policy.within_yearly)),
+            };
+            if let Some(count) = count {
+                *count = parse_count(flag, text)?;
+            }
+            if let Some(window) = window {
+                *window = Some(parse_window(flag, text)?);
+            }
         }
+        policy.tags = self.keep_tag.iter().map(|t| t.split(',').map(|s| s.trim().to_owned()).collect()).collect();
+        if policy.is_empty() && self.find_mtime.is_none() {
+            // restic refuses too: an empty policy would forget every backup.
+            return Err(opsbook::Error::InvalidValue {
+                field: "--keep-*".into(),
+                value: String::new(),
+                reason: "no retention rule given: it would forget every backup".into(),
+            });
+        }
+        Ok(policy)
     }
-    if !flags.keep_tag.is_empty() {
-        let lists: Vec<Vec<String>> =
-            flags.keep_tag.iter().map(|t| t.split(',').map(|s| s.trim().to_owned()).collect()).collect();
-        doc.insert("keep_tags".into(), serde_json::json!(lists));
-    }
-    let policy = opsbook::backup::retention::policy_from_value(&serde_json::Value::Object(doc))?;
-    if policy.is_empty() && flags.find_mtime.is_none() {
-        // restic refuses too: an empty policy would forget every backup.
-        return Err(opsbook::Error::InvalidValue {
-            field: "--keep-*".into(),
-            value: String::new(),
-            reason: "no retention rule given: it would forget every backup".into(),
-        });
-    }
-    Ok(policy)
 }
 
 /// Applies the flags to backups: one decision per group.
@@ -850,7 +888,7 @@ fn retention_decisions(
     let now = jiff::Timestamp::from_millisecond(time_or_now(&flags.now)?).map_err(|e| {
         opsbook::Error::InvalidValue { field: "--now".into(), value: String::new(), reason: e.to_string() }
     })?;
-    let policy = retention_policy(flags)?;
+    let policy = flags.policy()?;
     if let Some(days) = flags.find_mtime {
         return Ok(vec![(GroupKey::default(), find_mtime(backups, days, now))]);
     }
@@ -904,7 +942,7 @@ fn backup_command(command: BackupCommand) -> opsbook::Result<u8> {
             };
             let sink: Box<dyn std::io::Write> = match &tmp {
                 Some(t) => Box::new(std::fs::File::create(t).map_err(|e| io(&shown, e))?),
-                None => Box::new(std::io::stdout().lock()),
+                None => Box::new(output::Stdout),
             };
             let out = std::io::BufWriter::with_capacity(1 << 20, sink);
             let written = match manifest_format {
@@ -965,8 +1003,8 @@ fn backup_command(command: BackupCommand) -> opsbook::Result<u8> {
                 bar.finish_and_clear();
             }
             match format {
-                EvalFormat::Text => print!("{}", result.to_text()),
-                EvalFormat::Json => println!("{}", result.to_json()),
+                EvalFormat::Text => out!("{}", result.to_text()),
+                EvalFormat::Json => outln!("{}", result.to_json()),
             }
             Ok(if result.ok() { 0 } else { 2 })
         }
@@ -974,11 +1012,9 @@ fn backup_command(command: BackupCommand) -> opsbook::Result<u8> {
             let backups = match (&input, &dir) {
                 (_, Some(d)) => opsbook::backup::retention::backups_in_dir(d)?,
                 (path, None) => {
-                    let text = match path {
-                        Some(p) => std::fs::read_to_string(p)
-                            .map_err(|e| opsbook::Error::Io { path: p.display().to_string(), reason: e.to_string() })?,
-                        None => read_input("-")?,
-                    };
+                    let text = read_input(
+                        path.as_deref().map_or(std::borrow::Cow::Borrowed("-"), |p| p.to_string_lossy()).as_ref(),
+                    )?;
                     let doc: serde_json::Value =
                         serde_json::from_str(&text).map_err(|e| opsbook::Error::InvalidValue {
                             field: "backups".into(),
@@ -993,9 +1029,9 @@ fn backup_command(command: BackupCommand) -> opsbook::Result<u8> {
                 EvalFormat::Text => {
                     for (key, d) in &groups {
                         if key != &opsbook::backup::retention::GroupKey::default() {
-                            println!("group {}", key.to_json());
+                            outln!("group {}", key.to_json());
                         }
-                        print!("{}", d.to_text());
+                        out!("{}", d.to_text());
                     }
                 }
                 EvalFormat::Json => {
@@ -1007,7 +1043,7 @@ fn backup_command(command: BackupCommand) -> opsbook::Result<u8> {
                             v
                         })
                         .collect();
-                    println!("{}", serde_json::json!({ "groups": list }));
+                    outln!("{}", serde_json::json!({ "groups": list }));
                 }
             }
             Ok(0)
@@ -1020,18 +1056,7 @@ fn backup_command(command: BackupCommand) -> opsbook::Result<u8> {
                     jobs.push((dir.clone(), retention_decisions(&backups, &flags)?));
                 }
                 (None, Some(path)) => {
-                    let given = [
-                        &flags.keep_last,
-                        &flags.keep_hourly,
-                        &flags.keep_daily,
-                        &flags.keep_weekly,
-                        &flags.keep_monthly,
-                    ]
-                    .iter()
-                    .chain([&flags.keep_yearly, &flags.keep_within].iter())
-                    .any(|f| f.is_some())
-                        || !flags.keep_tag.is_empty()
-                        || flags.find_mtime.is_some();
+                    let given = flags.any_rule_given();
                     if given {
                         return Err(opsbook::Error::InvalidValue {
                             field: "--keep-*".into(),
@@ -1057,7 +1082,7 @@ fn backup_command(command: BackupCommand) -> opsbook::Result<u8> {
                         });
                     }
                     for l in chosen {
-                        println!("location {} ({})", l.name, l.dir.display());
+                        outln!("location {} ({})", l.name, l.dir.display());
                         jobs.push((l.dir.clone(), l.decide(now)?));
                     }
                 }
@@ -1067,11 +1092,11 @@ fn backup_command(command: BackupCommand) -> opsbook::Result<u8> {
             for (dir, groups) in jobs {
                 for (_, d) in &groups {
                     for k in &d.keep {
-                        println!("keep   {}  ({})", k.backup.id, k.reasons.join(", "));
+                        outln!("keep   {}  ({})", k.backup.id, k.reasons.join(", "));
                     }
                     for r in opsbook::backup::retention::delete(&dir, &d.forget, !yes) {
                         failed |= r.outcome.starts_with("error") || r.outcome.starts_with("refused");
-                        println!("{:<6} {}  ({})", "forget", r.id, r.outcome);
+                        outln!("{:<6} {}  ({})", "forget", r.id, r.outcome);
                     }
                 }
             }
@@ -1083,13 +1108,8 @@ fn backup_command(command: BackupCommand) -> opsbook::Result<u8> {
 /// Writes to standard output; a reader that stopped early (`| head`, `| grep -q`) is not an
 /// error, as for any Unix filter.
 fn write_stdout(bytes: &[u8]) -> opsbook::Result<u8> {
-    use std::io::Write;
-    let mut out = std::io::stdout().lock();
-    match out.write_all(bytes).and_then(|_| out.flush()) {
-        Ok(()) => Ok(0),
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(0),
-        Err(e) => Err(opsbook::Error::Io { path: "stdout".into(), reason: e.to_string() }),
-    }
+    output::write_bytes(bytes);
+    Ok(0)
 }
 
 /// `--time` as ms since the epoch (RFC 3339 or Unix seconds), or now.
@@ -1138,10 +1158,10 @@ fn incidents_command(command: IncidentsCommand) -> opsbook::Result<u8> {
         let manager = pipeline.incidents.as_mut().expect("checked above");
         match &command {
             IncidentsCommand::List { format, .. } => match format {
-                EvalFormat::Text => print!("{}", incidents_to_text(manager.incidents())),
+                EvalFormat::Text => out!("{}", incidents_to_text(manager.incidents())),
                 EvalFormat::Json => {
                     let list: Vec<serde_json::Value> = manager.incidents().map(|i| i.to_json()).collect();
-                    println!("{}", serde_json::json!({ "incidents": list }))
+                    outln!("{}", serde_json::json!({ "incidents": list }))
                 }
             },
             IncidentsCommand::Show { id, format, .. } => {
@@ -1151,21 +1171,21 @@ fn incidents_command(command: IncidentsCommand) -> opsbook::Result<u8> {
                     reason: "no such incident".into(),
                 })?;
                 match format {
-                    EvalFormat::Text => print!("{}", incident.to_text()),
-                    EvalFormat::Json => println!("{}", incident.to_json()),
+                    EvalFormat::Text => out!("{}", incident.to_text()),
+                    EvalFormat::Json => outln!("{}", incident.to_json()),
                 }
             }
             IncidentsCommand::Ack { id, by, time: t, .. } => {
                 manager.acknowledge(id, by, time(t)?)?;
-                print!("{}", manager.incident(id).expect("just acknowledged").to_text());
+                out!("{}", manager.incident(id).expect("just acknowledged").to_text());
             }
             IncidentsCommand::Resolve { id, by, note, time: t, .. } => {
                 manager.resolve(id, by, note, time(t)?)?;
-                print!("{}", manager.incident(id).expect("just resolved").to_text());
+                out!("{}", manager.incident(id).expect("just resolved").to_text());
             }
             IncidentsCommand::Record { id, what, time: t, .. } => {
                 manager.record(id, what, time(t)?)?;
-                print!("{}", manager.incident(id).expect("just recorded").to_text());
+                out!("{}", manager.incident(id).expect("just recorded").to_text());
             }
         }
         pipeline.save(store, "")
@@ -1211,8 +1231,8 @@ fn rules_command(command: RulesCommand) -> opsbook::Result<u8> {
                 })?,
             };
             match format {
-                EvalFormat::Text => print!("{}", outcome.to_text(pipeline.incidents.as_ref())),
-                EvalFormat::Json => println!("{}", outcome.to_json()),
+                EvalFormat::Text => out!("{}", outcome.to_text(pipeline.incidents.as_ref())),
+                EvalFormat::Json => outln!("{}", outcome.to_json()),
             }
             let engine = &pipeline.engine;
             if let Some(url) = alertmanager {
@@ -1252,8 +1272,8 @@ fn rules_command(command: RulesCommand) -> opsbook::Result<u8> {
                 Ok(outcome)
             })?;
             match format {
-                EvalFormat::Text => print!("{}", outcome.to_text(pipeline.incidents.as_ref())),
-                EvalFormat::Json => println!("{}", outcome.to_json()),
+                EvalFormat::Text => out!("{}", outcome.to_text(pipeline.incidents.as_ref())),
+                EvalFormat::Json => outln!("{}", outcome.to_json()),
             }
             if send {
                 return alert::send_notifications(&policy, &outcome.notifications);
@@ -1267,7 +1287,7 @@ fn rules_command(command: RulesCommand) -> opsbook::Result<u8> {
                     value: labels.clone(),
                     reason: format!("expected a JSON object of strings: {e}"),
                 })?;
-            println!("{}", opsbook::rules::fingerprint::fingerprint_hex(&parsed));
+            outln!("{}", opsbook::rules::fingerprint::fingerprint_hex(&parsed));
             Ok(0)
         }
         RulesCommand::Export { policy, target, group, samples, interval, rule_file } => {
@@ -1276,14 +1296,14 @@ fn rules_command(command: RulesCommand) -> opsbook::Result<u8> {
                 interval.map(|i| parse_duration("--interval", &i).map(|d| d.as_millis() as i64)).transpose()?;
             match target {
                 ExportTarget::Prometheus => {
-                    print!("{}", opsbook::rules::export::prometheus_rules(&rules, &group, interval_ms))
+                    out!("{}", opsbook::rules::export::prometheus_rules(&rules, &group, interval_ms))
                 }
                 ExportTarget::PromtoolTest => {
                     let samples = samples.ok_or_else(|| missing("--samples", "--target promtool-test"))?;
                     let recorded = parse_samples_jsonl(&read_input(&samples)?)
                         .map_err(|e| in_file(std::path::Path::new(&samples), e))?;
                     let interval_ms = interval_ms.ok_or_else(|| missing("--interval", "--target promtool-test"))?;
-                    print!("{}", opsbook::rules::export::promtool_test(&rules, &rule_file, &recorded, interval_ms)?);
+                    out!("{}", opsbook::rules::export::promtool_test(&rules, &rule_file, &recorded, interval_ms)?);
                 }
             }
             Ok(0)
@@ -1349,7 +1369,7 @@ fn eval(warn: Option<&str>, crit: Option<&str>, format: EvalFormat, values: &[St
     match format {
         EvalFormat::Text => {
             for s in &statuses {
-                println!("{s}");
+                outln!("{s}");
             }
         }
         EvalFormat::Json => {
@@ -1368,7 +1388,7 @@ fn eval(warn: Option<&str>, crit: Option<&str>, format: EvalFormat, values: &[St
                 "status": worst.as_str(),
                 "exit_code": worst.nagios_code(),
             });
-            println!("{doc}");
+            outln!("{doc}");
         }
     }
     Ok(worst.nagios_code())

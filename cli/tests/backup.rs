@@ -265,6 +265,29 @@ fn forget_by_policy_locations() {
     // Rules come from the policy alone; a misspelt key names its path.
     let out = opsbook(&["backup", "forget", "--policy", p, "--keep-daily", "3"]);
     assert_eq!(out.status.code(), Some(3));
+    // Every rule flag is refused beside --policy, not silently ignored (the --keep-within-*
+    // flags and --find-mtime once were), and nothing is deleted.
+    std::fs::write(local.join("old.sql.gz"), b"dump").unwrap();
+    for flags in [
+        &["--keep-within-daily", "30d"][..],
+        &["--keep-within-hourly", "1d"],
+        &["--keep-within-weekly", "4w"],
+        &["--keep-within-monthly", "1y"],
+        &["--keep-within-yearly", "2y"],
+        &["--keep-tag", "x"],
+        &["--find-mtime", "7"],
+    ] {
+        let out = opsbook(&[&["backup", "forget", "--policy", p, "--yes"][..], flags].concat());
+        assert_eq!(out.status.code(), Some(3), "{flags:?}: {}", String::from_utf8_lossy(&out.stdout));
+        assert!(String::from_utf8_lossy(&out.stderr).contains("with --policy the retention comes from"), "{flags:?}");
+        assert!(local.join("old.sql.gz").exists(), "{flags:?} deleted a backup");
+    }
+    // --find-mtime is the manuals' rule, not restic's: given together they are refused.
+    for flag in ["--keep-within-daily", "--keep-within-yearly", "--keep-last"] {
+        let out = opsbook(&["backup", "retention", "--dir", local.to_str().unwrap(), "--find-mtime", "7", flag, "3"]);
+        assert_eq!(out.status.code(), Some(3), "{flag}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("cannot be used with"), "{flag}");
+    }
     std::fs::write(
         &policy,
         "version = 1\n[[backups.locations]]\nname = \"x\"\ndir = \"/x\"\nretention = { keep_dayly = 7 }\n",

@@ -20,6 +20,16 @@ use crate::state::StateConfig;
 pub const KNOWN_KEYS: [&str; 10] =
     ["version", "checks", "rules", "escalation", "channels", "backups", "capacity", "logs", "maintenance", "state"];
 
+/// An environment variable a policy names for a secret, and whether it is set here.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct EnvironmentVariable {
+    /// The key that names it, e.g. `checks[3].dsn_env`.
+    pub key: String,
+    /// The variable's name, e.g. `EDU_PG_DSN`.
+    pub name: String,
+    pub set: bool,
+}
+
 /// A checked policy.
 #[derive(Debug, Clone)]
 pub struct Policy {
@@ -143,7 +153,8 @@ impl Policy {
             #[cfg(feature = "maintenance")]
             maintenance,
         };
-        policy.runner()?;
+        // Every check is built to find its errors; secrets stay unread (nothing connects yet).
+        crate::spec::runner_from_checks(policy.doc.get("checks"), crate::spec::EnvMode::NamesOnly)?;
         Ok(policy)
     }
 
@@ -259,7 +270,41 @@ impl Policy {
 
     /// The `[[checks]]` as a Runner.
     pub fn runner(&self) -> Result<Runner> {
-        crate::spec::runner_from_checks(self.doc.get("checks"))
+        crate::spec::runner_from_checks(self.doc.get("checks"), crate::spec::EnvMode::Read)
+    }
+
+    /// Every environment variable the policy names (`url_env`, `dsn_env`, `token_env`,
+    /// `secret_env`, `password_env`, ...), with the key naming it, in document order. A
+    /// policy is valid without them; the commands that connect read them.
+    pub fn environment(&self) -> Vec<EnvironmentVariable> {
+        fn walk(path: &str, v: &Value, out: &mut Vec<EnvironmentVariable>) {
+            match v {
+                Value::Object(table) => {
+                    for (key, value) in table {
+                        let at = if path.is_empty() { key.clone() } else { format!("{path}.{key}") };
+                        match value {
+                            Value::String(name) if key.ends_with("_env") => {
+                                out.push(EnvironmentVariable {
+                                    key: at,
+                                    name: name.clone(),
+                                    set: std::env::var_os(name).is_some_and(|v| !v.is_empty()),
+                                });
+                            }
+                            _ => walk(&at, value, out),
+                        }
+                    }
+                }
+                Value::Array(items) => {
+                    for (i, item) in items.iter().enumerate() {
+                        walk(&format!("{path}[{i}]"), item, out);
+                    }
+                }
+                _ => {}
+            }
+        }
+        let mut out = Vec::new();
+        walk("", &self.doc, &mut out);
+        out
     }
 
     /// The rules with the escalation's dispatcher and incident manager (each present when
@@ -402,6 +447,12 @@ impl Policy {
                 crate::state::StateBackend::Memory => "memory".to_owned(),
             };
             out.push_str(&format!("state: {place}\n"));
+        }
+        for var in self.environment().into_iter().filter(|v| !v.set) {
+            out.push_str(&format!(
+                "note: ${} ({}) is not set here: the commands that connect or deliver need it\n",
+                var.name, var.key
+            ));
         }
         out
     }

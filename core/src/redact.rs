@@ -37,6 +37,46 @@ pub fn redact(text: &str) -> std::borrow::Cow<'_, str> {
     if out == text { std::borrow::Cow::Borrowed(text) } else { std::borrow::Cow::Owned(out) }
 }
 
+/// `text` with each occurrence of one of `secrets` replaced by `***`. An occurrence counts
+/// only where the secret stands as a value of its own: the characters on either side are
+/// not word characters, so a short secret (`k`) masks `key=k` but not the `k` of
+/// `routing_key` or `opsbook`. Borrows the text back when there is nothing to mask.
+pub fn mask_secrets<'a>(text: &'a str, secrets: &[String]) -> std::borrow::Cow<'a, str> {
+    let mut out = std::borrow::Cow::Borrowed(text);
+    for secret in secrets.iter().filter(|s| !s.is_empty()) {
+        if !out.contains(secret.as_str()) {
+            continue;
+        }
+        let mut masked = String::with_capacity(out.len());
+        let mut copied = 0;
+        let mut from = 0;
+        while let Some(pos) = out[from..].find(secret.as_str()) {
+            let start = from + pos;
+            let end = start + secret.len();
+            let before = out[..start].chars().next_back();
+            let after = out[end..].chars().next();
+            if !before.is_some_and(is_word_char) && !after.is_some_and(is_word_char) {
+                masked.push_str(&out[copied..start]);
+                masked.push_str("***");
+                copied = end;
+                from = end;
+            } else {
+                // Step one character on: occurrences may overlap (`aa` in `aaa`).
+                from = start + out[start..].chars().next().map_or(1, char::len_utf8);
+            }
+        }
+        if copied > 0 {
+            masked.push_str(&out[copied..]);
+            out = std::borrow::Cow::Owned(masked);
+        }
+    }
+    out
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '_'
+}
+
 fn redact_url_userinfo(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
@@ -68,7 +108,26 @@ fn redact_url_userinfo(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::redact;
+    use super::{mask_secrets, redact};
+
+    #[test]
+    fn masks_a_secret_only_where_it_stands_alone() {
+        let k = vec!["k".to_owned()];
+        // A one-character routing key: its own occurrence is masked, the `k` of other words is not.
+        assert_eq!(
+            mask_secrets(r#"{"routing_key":"k","client":"opsbook"}"#, &k),
+            r#"{"routing_key":"***","client":"opsbook"}"#
+        );
+        assert_eq!(mask_secrets("https://h/send?key=k&k=1", &k), "https://h/send?key=***&***=1");
+        let token = vec!["abc123".to_owned()];
+        assert_eq!(mask_secrets("access_token=abc123&x=abc1234", &token), "access_token=***&x=abc1234");
+        assert_eq!(mask_secrets("/hook/abc123", &token), "/hook/***");
+        assert!(matches!(mask_secrets("nothing here", &token), std::borrow::Cow::Borrowed(_)));
+        // Overlapping candidates: the second `aa` of `aaa` is not a word of its own either.
+        assert_eq!(mask_secrets("aaa aa", &["aa".to_owned()]), "aaa ***");
+        assert_eq!(mask_secrets("秘密 x", &["秘".to_owned()]), "秘密 x");
+        assert_eq!(mask_secrets("key=秘 x", &["秘".to_owned()]), "key=*** x");
+    }
 
     #[test]
     fn masks_passwords_and_keeps_the_rest() {

@@ -60,8 +60,18 @@ fn invalid(field: &str, value: &str, reason: impl Into<String>) -> Error {
     Error::InvalidValue { field: field.into(), value: value.into(), reason: reason.into() }
 }
 
+/// Whether building checks reads the environment variables their secrets are named by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum EnvMode {
+    /// Read each variable: a check that will connect needs its URL or DSN.
+    Read,
+    /// Check the names only (validating a policy, exporting its rules): nothing connects,
+    /// so an unset variable is not an error.
+    NamesOnly,
+}
+
 /// The `checks` array of a policy (absent: a Runner without checks).
-pub(crate) fn runner_from_checks(checks: Option<&Value>) -> Result<Runner> {
+pub(crate) fn runner_from_checks(checks: Option<&Value>, env: EnvMode) -> Result<Runner> {
     let mut runner = Runner::new();
     let checks = match checks {
         None => return Ok(runner),
@@ -69,12 +79,12 @@ pub(crate) fn runner_from_checks(checks: Option<&Value>) -> Result<Runner> {
         Some(other) => return Err(invalid("checks", &other.to_string(), "expected an array of tables ([[checks]])")),
     };
     for (i, item) in checks.iter().enumerate() {
-        runner.add(check_from_value(i, item)?)?;
+        runner.add(check_from_value(i, item, env)?)?;
     }
     Ok(runner)
 }
 
-fn check_from_value(index: usize, item: &Value) -> Result<CheckDefinition> {
+fn check_from_value(index: usize, item: &Value, env: EnvMode) -> Result<CheckDefinition> {
     let table = item.as_object().ok_or_else(|| invalid(&format!("checks[{index}]"), "", "expected a table"))?;
     let name = match table.get("name") {
         Some(Value::String(s)) => s.clone(),
@@ -89,7 +99,7 @@ fn check_from_value(index: usize, item: &Value) -> Result<CheckDefinition> {
     };
     let rest: Map<String, Value> =
         table.iter().filter(|(k, _)| !COMMON.contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect();
-    let probe = probe_from(&kind, Value::Object(rest)).map_err(|reason| invalid(&at("type"), &kind, reason))?;
+    let probe = probe_from(&kind, Value::Object(rest), env).map_err(|reason| invalid(&at("type"), &kind, reason))?;
     let mut def = CheckDefinition::new(name.clone(), probe)?;
     def.thresholds = default_thresholds(&kind);
     let text = |key: &str| -> Result<Option<String>> {
@@ -208,8 +218,23 @@ impl Span {
     }
 }
 
-fn secret(env: &str, value_kind: &str) -> std::result::Result<String, String> {
-    std::env::var(env).map_err(|_| format!("environment variable {env} (the {value_kind}) is not set"))
+/// The value of the variable `env` names; with [`EnvMode::NamesOnly`], `placeholder` (a
+/// value of the right shape that nothing connects to) once the name is known to be valid.
+fn secret(env: &str, value_kind: &str, mode: EnvMode, placeholder: &str) -> std::result::Result<String, String> {
+    if env.is_empty()
+        || !env.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        || env.starts_with(|c: char| c.is_ascii_digit())
+    {
+        return Err(format!(
+            "{env:?} is not an environment variable name (letters, digits and _, not starting with a digit)"
+        ));
+    }
+    match mode {
+        EnvMode::NamesOnly => Ok(placeholder.to_owned()),
+        EnvMode::Read => {
+            std::env::var(env).map_err(|_| format!("environment variable {env} (the {value_kind}) is not set"))
+        }
+    }
 }
 
 /// A URL or DSN given literally must not carry a password; one that does belongs in an
@@ -236,7 +261,7 @@ fn from_json<T: for<'de> Deserialize<'de>>(kind: &str, v: Value) -> std::result:
     })
 }
 
-fn probe_from(kind: &str, rest: Value) -> std::result::Result<Arc<dyn Probe>, String> {
+fn probe_from(kind: &str, rest: Value, env_mode: EnvMode) -> std::result::Result<Arc<dyn Probe>, String> {
     #[derive(Deserialize)]
     #[serde(deny_unknown_fields)]
     struct Empty {}
@@ -431,7 +456,7 @@ fn probe_from(kind: &str, rest: Value) -> std::result::Result<Arc<dyn Probe>, St
             let h: Http = from_json(kind, rest)?;
             let url = match (h.url, h.url_env) {
                 (Some(url), None) => literal_without_secret("url", &url, "url_env")?,
-                (None, Some(env)) => secret(&env, "URL")?,
+                (None, Some(env)) => secret(&env, "URL", env_mode, "http://unset.invalid/")?,
                 _ => return Err("http check: give exactly one of url, url_env".into()),
             };
             if !(url.starts_with("http://") || url.starts_with("https://")) {
@@ -460,7 +485,7 @@ fn probe_from(kind: &str, rest: Value) -> std::result::Result<Arc<dyn Probe>, St
             let r: Redis = from_json(kind, rest)?;
             let url = match (r.url, r.url_env) {
                 (Some(url), None) => literal_without_secret("url", &url, "url_env")?,
-                (None, Some(env)) => secret(&env, "Redis URL")?,
+                (None, Some(env)) => secret(&env, "Redis URL", env_mode, "redis://unset.invalid/")?,
                 _ => return Err("redis check: give exactly one of url, url_env".into()),
             };
             Ok(Arc::new(crate::probe::redis::RedisProbe { url }))
@@ -477,7 +502,7 @@ fn probe_from(kind: &str, rest: Value) -> std::result::Result<Arc<dyn Probe>, St
             let p: Postgres = from_json(kind, rest)?;
             let dsn = match (p.dsn, p.dsn_env) {
                 (Some(dsn), None) => literal_without_secret("dsn", &dsn, "dsn_env")?,
-                (None, Some(env)) => secret(&env, "PostgreSQL DSN")?,
+                (None, Some(env)) => secret(&env, "PostgreSQL DSN", env_mode, "host=unset.invalid")?,
                 _ => return Err("postgres check: give exactly one of dsn, dsn_env".into()),
             };
             let mut probe = crate::probe::postgres::PostgresProbe::new(dsn);

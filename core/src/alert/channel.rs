@@ -247,16 +247,6 @@ pub struct EmailMessage {
     pub(crate) password: Option<String>,
 }
 
-/// `text` with every one of `secrets` replaced by `***` (moved through when none occurs).
-fn mask(mut text: String, secrets: &[String]) -> String {
-    for s in secrets {
-        if !s.is_empty() && text.contains(s.as_str()) {
-            text = text.replace(s.as_str(), "***");
-        }
-    }
-    text
-}
-
 /// One request a notification becomes.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Request {
@@ -274,7 +264,7 @@ pub struct Request {
 impl Request {
     /// `text` with every secret of this request replaced by `***`.
     pub fn redact(&self, text: &str) -> String {
-        mask(text.to_owned(), &self.secrets)
+        crate::redact::mask_secrets(text, &self.secrets).into_owned()
     }
 
     /// The request as shown: method, URL, headers and body (parsed when JSON), secrets
@@ -652,7 +642,7 @@ impl Channel {
                     Some(e) => e.mime,
                     None => r.body,
                 };
-                mask(body, &r.secrets)
+                crate::redact::mask_secrets(&body, &r.secrets).into_owned()
             })
             .collect())
     }
