@@ -75,7 +75,7 @@ test('runPolicy sends once and keeps state', async () => {
     assert.deepEqual(second.toJson().notifications, [])
     assert.equal(bodies.length, 1)
     assert.throws(() => ob.runPolicy(policy, { report: 'weekly' }), (e) => e.code === 'OPSBOOK_INVALID_VALUE')
-    await assert.rejects(ob.runPolicy(path.join(dir, 'missing.toml'), { state }), /OPSBOOK_IO/)
+    await assert.rejects(ob.runPolicy(path.join(dir, 'missing.toml'), { state }), { code: 'OPSBOOK_IO' })
   } finally {
     server.close()
   }

@@ -88,7 +88,7 @@ items = [{ text = "API up", check = "api" }, { text = "Worker up", check = "work
     r.write(out)
     assert.equal(fs.readFileSync(out, 'utf8'), r.toText())
     assert.throws(() => ob.reportFromPolicy(policy, { kind: 'weekly' }), (e) => e.code === 'OPSBOOK_INVALID_VALUE')
-    await assert.rejects(ob.reportFromPolicy(path.join(dir, 'missing.toml')), /OPSBOOK_IO/)
+    await assert.rejects(ob.reportFromPolicy(path.join(dir, 'missing.toml')), { code: 'OPSBOOK_IO' })
   } finally {
     up.close()
   }

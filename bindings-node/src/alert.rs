@@ -111,12 +111,14 @@ impl Channel {
             channel: Arc::clone(&self.inner),
             sender: Arc::clone(&self.sender),
             requests,
+            failure: Default::default(),
         }))
     }
 }
 
 /// Sends on the libuv pool (outcomes are data: it never rejects for a refused message).
 pub struct SendTask {
+    failure: crate::errors::Failure,
     channel: Arc<CoreChannel>,
     sender: Arc<Sender>,
     requests: Vec<opsbook::alert::channel::Request>,
@@ -127,14 +129,16 @@ impl napi::Task for SendTask {
     type JsValue = Vec<serde_json::Value>;
 
     fn compute(&mut self) -> napi::Result<Vec<serde_json::Value>> {
-        self.sender
-            .send_blocking(&self.channel, &self.requests)
-            .map(|ds| ds.iter().map(|d| d.to_json()).collect())
-            .map_err(|e| napi::Error::new(napi::Status::GenericFailure, format!("{}: {e}", e.code())))
+        let sent = self.sender.send_blocking(&self.channel, &self.requests);
+        self.failure.keep(sent.map(|ds| ds.iter().map(|d| d.to_json()).collect()))
     }
 
     fn resolve(&mut self, _env: napi::Env, output: Vec<serde_json::Value>) -> napi::Result<Vec<serde_json::Value>> {
         Ok(output)
+    }
+
+    fn reject(&mut self, env: napi::Env, err: napi::Error) -> napi::Result<Self::JsValue> {
+        Err(self.failure.reject(env, err))
     }
 }
 

@@ -100,6 +100,7 @@ impl Manifest {
 
 /// Hashes a tree on the libuv pool.
 pub struct BuildTask {
+    failure: crate::errors::Failure,
     dir: String,
     options: BuildOptions,
 }
@@ -111,13 +112,16 @@ impl napi::Task for BuildTask {
     fn compute(&mut self) -> napi::Result<CoreManifest> {
         // Options were checked before the task started, so what fails here is reading the
         // tree; the message names the file.
-        opsbook::backup::build(std::path::Path::new(&self.dir), &self.options, None)
-            .map(|b| b.manifest)
-            .map_err(|e| napi::Error::new(napi::Status::GenericFailure, format!("{}: {e}", e.code())))
+        let built = opsbook::backup::build(std::path::Path::new(&self.dir), &self.options, None);
+        self.failure.keep(built.map(|b| b.manifest))
     }
 
     fn resolve(&mut self, _env: napi::Env, output: CoreManifest) -> napi::Result<Manifest> {
         Ok(Manifest { inner: output })
+    }
+
+    fn reject(&mut self, env: napi::Env, err: napi::Error) -> napi::Result<Self::JsValue> {
+        Err(self.failure.reject(env, err))
     }
 }
 
@@ -151,7 +155,7 @@ pub fn build_manifest(
         }
     }
     opsbook::backup::build::check_options(&build).js_err()?;
-    Ok(napi::bindgen_prelude::AsyncTask::new(BuildTask { dir, options: build }))
+    Ok(napi::bindgen_prelude::AsyncTask::new(BuildTask { dir, options: build, failure: Default::default() }))
 }
 
 /// One problem: `kind` ("missing", "extra", "size_mismatch", "checksum_mismatch",

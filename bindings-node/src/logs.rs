@@ -22,6 +22,7 @@ pub fn analyze_log_lines(
 
 /// Reads and analyses files on the libuv pool (bad formats and options throw at once).
 pub struct AnalyzeTask {
+    failure: crate::errors::Failure,
     files: Vec<String>,
     format: LineFormat,
     options: Option<Options>,
@@ -54,14 +55,17 @@ impl napi::Task for AnalyzeTask {
     fn compute(&mut self) -> napi::Result<serde_json::Value> {
         let mut a = Analysis::new(self.options.take().unwrap_or_default());
         for f in &self.files {
-            a.add_file(std::path::Path::new(f), &self.format)
-                .map_err(|e| napi::Error::new(napi::Status::GenericFailure, format!("{}: {e}", e.code())))?;
+            self.failure.keep(a.add_file(std::path::Path::new(f), &self.format))?;
         }
         Ok(a.finish().to_json())
     }
 
     fn resolve(&mut self, _env: napi::Env, output: serde_json::Value) -> napi::Result<JsonObject> {
         Ok(JsonObject(output))
+    }
+
+    fn reject(&mut self, env: napi::Env, err: napi::Error) -> napi::Result<Self::JsValue> {
+        Err(self.failure.reject(env, err))
     }
 }
 
@@ -74,5 +78,10 @@ pub fn analyze_log_files(
 ) -> napi::Result<napi::bindgen_prelude::AsyncTask<AnalyzeTask>, String> {
     let format = LineFormat::parse(&format).js_err()?;
     let options = Options::from_value(&options.unwrap_or(serde_json::Value::Null)).js_err()?;
-    Ok(napi::bindgen_prelude::AsyncTask::new(AnalyzeTask { files, format, options: Some(options) }))
+    Ok(napi::bindgen_prelude::AsyncTask::new(AnalyzeTask {
+        files,
+        format,
+        options: Some(options),
+        failure: Default::default(),
+    }))
 }

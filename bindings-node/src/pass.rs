@@ -56,6 +56,7 @@ pub struct RunOptions {
 }
 
 pub struct PassTask {
+    failure: crate::errors::Failure,
     policy: String,
     state: Option<String>,
     options: PassOptions,
@@ -66,16 +67,20 @@ impl napi::Task for PassTask {
     type JsValue = Pass;
 
     fn compute(&mut self) -> napi::Result<opsbook::pass::PassOutcome> {
-        opsbook::pass::run_path(
+        let outcome = opsbook::pass::run_path(
             std::path::Path::new(&self.policy),
             self.state.as_deref().map(std::path::Path::new),
             self.options,
-        )
-        .map_err(|e| napi::Error::new(napi::Status::GenericFailure, format!("{}: {e}", e.code())))
+        );
+        self.failure.keep(outcome)
     }
 
     fn resolve(&mut self, _env: napi::Env, output: opsbook::pass::PassOutcome) -> napi::Result<Pass> {
         Ok(Pass { json: output.to_json(), status: output.status(), report: output.report })
+    }
+
+    fn reject(&mut self, env: napi::Env, err: napi::Error) -> napi::Result<Self::JsValue> {
+        Err(self.failure.reject(env, err))
     }
 }
 
@@ -94,5 +99,5 @@ pub fn run_policy(
     };
     let kind = ReportKind::parse("report", report.as_deref().unwrap_or("daily")).js_err()?;
     let options = PassOptions { now_ms: now_ms(now)?, kind, send: send.unwrap_or(false) };
-    Ok(napi::bindgen_prelude::AsyncTask::new(PassTask { policy, state, options }))
+    Ok(napi::bindgen_prelude::AsyncTask::new(PassTask { policy, state, options, failure: Default::default() }))
 }

@@ -90,6 +90,7 @@ pub struct ReportOptions {
 
 /// Runs a policy's checks and assembles its report off the JS thread.
 pub struct ReportTask {
+    failure: crate::errors::Failure,
     policy: String,
     kind: ReportKind,
     now_ms: i64,
@@ -101,17 +102,21 @@ impl napi::Task for ReportTask {
     type JsValue = Report;
 
     fn compute(&mut self) -> napi::Result<opsbook::report::Report> {
-        opsbook::report::from_policy_path(
+        let report = opsbook::report::from_policy_path(
             std::path::Path::new(&self.policy),
             self.kind,
             self.now_ms,
             self.state.as_deref().map(std::path::Path::new),
-        )
-        .map_err(|e| napi::Error::new(napi::Status::GenericFailure, format!("{}: {e}", e.code())))
+        );
+        self.failure.keep(report)
     }
 
     fn resolve(&mut self, _env: napi::Env, output: opsbook::report::Report) -> napi::Result<Report> {
         Ok(Report { inner: output })
+    }
+
+    fn reject(&mut self, env: napi::Env, err: napi::Error) -> napi::Result<Self::JsValue> {
+        Err(self.failure.reject(env, err))
     }
 }
 
@@ -128,7 +133,13 @@ pub fn report_from_policy(
         None => (None, None, None),
     };
     let kind = ReportKind::parse("kind", kind.as_deref().unwrap_or("daily")).js_err()?;
-    Ok(napi::bindgen_prelude::AsyncTask::new(ReportTask { policy, kind, now_ms: now_ms(now)?, state }))
+    Ok(napi::bindgen_prelude::AsyncTask::new(ReportTask {
+        policy,
+        kind,
+        now_ms: now_ms(now)?,
+        state,
+        failure: Default::default(),
+    }))
 }
 
 /// Where each task of a maintenance plan (the [maintenance] table) stands at `now` (Unix

@@ -222,38 +222,41 @@ enum ChecksumAlgorithm {
 }
 
 #[derive(clap::Args)]
-#[group(id = "restic_rules", multiple = true)]
 struct RetentionFlags {
-    #[arg(long, group = "restic_rules")]
+    #[arg(long)]
     keep_last: Option<String>,
-    #[arg(long, group = "restic_rules")]
+    #[arg(long)]
     keep_hourly: Option<String>,
-    #[arg(long, group = "restic_rules")]
+    #[arg(long)]
     keep_daily: Option<String>,
-    #[arg(long, group = "restic_rules")]
+    #[arg(long)]
     keep_weekly: Option<String>,
-    #[arg(long, group = "restic_rules")]
+    #[arg(long)]
     keep_monthly: Option<String>,
-    #[arg(long, group = "restic_rules")]
+    #[arg(long)]
     keep_yearly: Option<String>,
     /// Keep everything within this window of the newest backup (e.g. 7d, 1y2mo).
-    #[arg(long, group = "restic_rules")]
+    #[arg(long)]
     keep_within: Option<String>,
-    #[arg(long, group = "restic_rules")]
+    #[arg(long)]
     keep_within_hourly: Option<String>,
-    #[arg(long, group = "restic_rules")]
+    #[arg(long)]
     keep_within_daily: Option<String>,
-    #[arg(long, group = "restic_rules")]
+    #[arg(long)]
     keep_within_weekly: Option<String>,
-    #[arg(long, group = "restic_rules")]
+    #[arg(long)]
     keep_within_monthly: Option<String>,
-    #[arg(long, group = "restic_rules")]
+    #[arg(long)]
     keep_within_yearly: Option<String>,
     /// Keep backups with all these tags (comma-separated); repeatable.
-    #[arg(long, group = "restic_rules")]
+    #[arg(long)]
     keep_tag: Vec<String>,
     /// The manuals' `find -mtime +N -delete` instead of restic's rules: keep N+1 days from now.
-    #[arg(long, conflicts_with = "restic_rules")]
+    #[arg(long, conflicts_with_all = [
+        "keep_last", "keep_hourly", "keep_daily", "keep_weekly", "keep_monthly", "keep_yearly", "keep_within",
+        "keep_within_hourly", "keep_within_daily", "keep_within_weekly", "keep_within_monthly", "keep_within_yearly",
+        "keep_tag",
+    ])]
     find_mtime: Option<u32>,
     /// Group by (comma-separated: host, paths, tags; empty for one group).
     #[arg(long, default_value = "host,paths")]
