@@ -213,7 +213,8 @@ fn now_or(now: Option<f64>) -> PyResult<jiff::Timestamp> {
         None => Ok(jiff::Timestamp::now()),
         Some(s) => {
             let ms = opsbook::forecast::input::time_ms("now", s).py_err()?;
-            jiff::Timestamp::from_millisecond(ms).map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))
+            jiff::Timestamp::from_millisecond(ms)
+                .map_err(|e| crate::errors::invalid_value("now", &s.to_string(), e.to_string()))
         }
     }
 }

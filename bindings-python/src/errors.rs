@@ -71,6 +71,12 @@ pub fn to_py_err(err: opsbook::Error) -> PyErr {
     })
 }
 
+/// `InvalidValueError` for input the binding itself refuses before it reaches core (a
+/// Python object of the wrong shape), worded as core words its own.
+pub fn invalid_value(field: &str, value: &str, reason: impl Into<String>) -> PyErr {
+    to_py_err(opsbook::Error::invalid_value(field, value, reason))
+}
+
 pub trait IntoPyResult<T> {
     fn py_err(self) -> PyResult<T>;
 }

@@ -7,7 +7,6 @@
 //! opsbook reads); Holt-Winters copies its input once and fits with the GIL released.
 
 use pyo3::buffer::PyBuffer;
-use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use std::collections::BTreeMap;
@@ -39,7 +38,7 @@ impl Floats {
         }
         obj.extract::<Vec<f64>>().map(Floats::Owned).map_err(|_| {
             let type_name = obj.get_type().name().map(|n| n.to_string()).unwrap_or_default();
-            PyValueError::new_err(format!("{field} must be a sequence of numbers or a float64 array, not {type_name}"))
+            crate::errors::invalid_value(field, &type_name, "must be a sequence of numbers or a float64 array")
         })
     }
 
@@ -400,10 +399,11 @@ pub fn capacity_plan(
     let mut list = Vec::with_capacity(resources.len());
     for (i, r) in resources.iter().enumerate() {
         let get = |key: &str| r.get_item(key);
-        let name: String =
-            get("name")?.ok_or_else(|| PyValueError::new_err(format!("resources[{i}] needs a name")))?.extract()?;
+        let name: String = get("name")?
+            .ok_or_else(|| crate::errors::invalid_value(&format!("resources[{i}].name"), "", "missing"))?
+            .extract()?;
         let current: f64 = get("current")?
-            .ok_or_else(|| PyValueError::new_err(format!("resources[{i}] ({name}) needs current")))?
+            .ok_or_else(|| crate::errors::invalid_value(&format!("resources[{i}] ({name}).current"), "", "missing"))?
             .extract()?;
         let optional = |key: &str| -> PyResult<Option<f64>> {
             match get(key)? {
@@ -433,7 +433,7 @@ pub fn resource_needs(
             for (i, r) in list.iter().enumerate() {
                 let resource: String = r
                     .get_item("resource")?
-                    .ok_or_else(|| PyValueError::new_err(format!("rules[{i}] needs a resource")))?
+                    .ok_or_else(|| crate::errors::invalid_value(&format!("rules[{i}].resource"), "", "missing"))?
                     .extract()?;
                 let opt = |key: &str| -> PyResult<Option<f64>> {
                     match r.get_item(key)? {

@@ -4,7 +4,6 @@
 use std::collections::BTreeMap;
 
 use pyo3::buffer::PyBuffer;
-use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
 use opsbook::rules::{Event, Labels, RuleEngine as CoreEngine, Sample as CoreSample};
@@ -165,7 +164,9 @@ impl RuleEngine {
     ) -> PyResult<Vec<AlertEvent>> {
         let times_ms: Vec<i64> = match PyBuffer::<f64>::get(times) {
             Ok(b) if b.is_c_contiguous() => {
-                let ptr = b.as_slice_ptr().ok_or_else(|| PyValueError::new_err("times is not contiguous"))?;
+                let ptr = b
+                    .as_slice_ptr()
+                    .ok_or_else(|| crate::errors::invalid_value("times", "", "the array is not contiguous"))?;
                 // SAFETY: a C-contiguous float64 buffer kept alive by `b`, read under the GIL.
                 let slice = unsafe { ptr.as_ref() };
                 slice.iter().map(|&s| time_ms("times", s)).collect::<PyResult<_>>()?

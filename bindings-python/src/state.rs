@@ -53,8 +53,8 @@ impl Store {
     #[staticmethod]
     fn from_config(py: Python<'_>, config: &Bound<'_, PyAny>) -> PyResult<Store> {
         let text: String = py.import("json")?.call_method1("dumps", (config,))?.extract()?;
-        let doc: serde_json::Value =
-            serde_json::from_str(&text).map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))?;
+        let doc: serde_json::Value = serde_json::from_str(&text)
+            .map_err(|e| crate::errors::invalid_value("config", "", format!("not JSON: {e}")))?;
         let config = opsbook::state::StateConfig::from_value(&doc).py_err()?;
         Ok(Store { inner: Arc::from(config.open().py_err()?) })
     }

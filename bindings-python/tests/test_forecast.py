@@ -142,7 +142,8 @@ def test_numpy_and_array_buffers_are_read_in_place() -> None:
     assert forecast.deriv(t[::2], v[::2]) == pytest.approx(0.5)
     # Other dtypes go through the sequence path.
     assert forecast.deriv(t.astype(np.float32), v.astype(np.int64)) == pytest.approx(0.5)
-    with pytest.raises(ValueError, match="values must be a sequence"):
+    # Refused as every bad input is: an InvalidValueError naming the field and the value.
+    with pytest.raises(opsbook.InvalidValueError, match='values: "str": must be a sequence'):
         forecast.deriv(t, "abc")  # type: ignore[arg-type]
     with pytest.raises(opsbook.InvalidValueError, match="timestamps"):
         forecast.deriv([0.0, 10.0, 10.0], [1.0, 2.0, 3.0])
@@ -217,3 +218,10 @@ def test_capacity_plan_rows_and_errors() -> None:
         forecast.capacity_plan([{"name": "disk", "current": 1, "limit": -1}])
     with pytest.raises(opsbook.InvalidValueError, match="language"):
         plan.to_markdown("2026-11-22", "fr")
+    # Missing keys are InvalidValueErrors naming the key, never bare ValueErrors.
+    with pytest.raises(opsbook.InvalidValueError, match=r"resources\[0\]\.name"):
+        forecast.capacity_plan([{"current": 1}])
+    with pytest.raises(opsbook.InvalidValueError, match=r"resources\[0\] \(disk\)\.current"):
+        forecast.capacity_plan([{"name": "disk"}])
+    with pytest.raises(opsbook.InvalidValueError, match=r"rules\[0\]\.resource"):
+        forecast.resource_needs(1000, rules=[{"per_users": 100}])

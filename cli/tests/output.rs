@@ -5,6 +5,9 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+/// A command line and the environment it runs with.
+type Case = (Vec<String>, Vec<(&'static str, &'static str)>);
+
 const OPSBOOK: &str = env!("CARGO_BIN_EXE_opsbook");
 
 struct TempDir(PathBuf);
@@ -39,7 +42,8 @@ fn read_whole(args: &[String], env: &[(&str, &str)]) -> (Option<i32>, Vec<u8>) {
 /// Runs `args` with standard output a pipe whose reading end is closed before it starts,
 /// so its very first write meets a reader that has gone.
 fn reader_gone(args: &[String], env: &[(&str, &str)]) -> (Option<i32>, String) {
-    let (reader, writer) = std::io::pipe().unwrap();
+    // rustix rather than std::io::pipe, which is newer than the workspace's rust-version.
+    let (reader, writer) = rustix::pipe::pipe().unwrap();
     drop(reader);
     let out = Command::new(OPSBOOK)
         .args(args)
@@ -52,7 +56,7 @@ fn reader_gone(args: &[String], env: &[(&str, &str)]) -> (Option<i32>, String) {
     (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
 }
 
-fn fixtures(tmp: &TempDir) -> Vec<(Vec<String>, Vec<(&'static str, &'static str)>)> {
+fn fixtures(tmp: &TempDir) -> Vec<Case> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let rules = root.join("tests/rules/policy.toml").to_str().unwrap().to_owned();
     let samples = root.join("tests/rules/samples.jsonl").to_str().unwrap().to_owned();

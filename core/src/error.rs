@@ -32,11 +32,14 @@ impl Error {
         }
     }
 
-    pub(crate) fn invalid_range(field: &str, value: &str, reason: impl Into<String>) -> Self {
+    /// An [`Error::InvalidRange`] for `field`.
+    pub fn invalid_range(field: &str, value: &str, reason: impl Into<String>) -> Self {
         Error::InvalidRange { field: field.to_owned(), value: value.to_owned(), reason: reason.into() }
     }
 
-    pub(crate) fn invalid_value(field: &str, value: &str, reason: impl Into<String>) -> Self {
+    /// An [`Error::InvalidValue`] for `field` (front doors use it for input they refuse
+    /// before it reaches core, so every refusal is worded alike).
+    pub fn invalid_value(field: &str, value: &str, reason: impl Into<String>) -> Self {
         Error::InvalidValue { field: field.to_owned(), value: value.to_owned(), reason: reason.into() }
     }
 }
